@@ -1,0 +1,403 @@
+"""The provider contract: neutral types every provider maps to and from, and `BaseProvider`.
+
+Nothing in this module knows an SDK exists. The rest of Polychat (chat service, API, UI) only
+ever sees these types, which is what lets a conversation written by one provider continue on
+another and lets a new provider be added in one file.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+# ---------------------------------------------------------------------------------------------
+# Messages: tagged content parts, so history survives a switch of provider.
+# ---------------------------------------------------------------------------------------------
+
+Role = Literal["user", "assistant"]
+"""System text travels in `ChatRequest.system`; tool results travel as parts of a user turn
+(Anthropic's model), and each adapter re-shapes them into its own `tool` role if it has one."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    text: str
+    kind: Literal["text"] = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePart:
+    """An inline image. `data` is plain base64 (no `data:` prefix); providers re-wrap it."""
+
+    media_type: str
+    data: str
+    kind: Literal["image"] = "image"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallPart:
+    """A call the model asked for. `id` is whatever the writing provider used (or one we
+    synthesized); adapters whose API has id rules (Mistral) rewrite it deterministically."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+    kind: Literal["tool_call"] = "tool_call"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResultPart:
+    tool_call_id: str
+    name: str
+    content: str
+    is_error: bool = False
+    kind: Literal["tool_result"] = "tool_result"
+
+
+ContentPart = TextPart | ImagePart | ToolCallPart | ToolResultPart
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: Role
+    parts: tuple[ContentPart, ...]
+
+    @classmethod
+    def user(cls, text: str) -> Message:
+        return cls("user", (TextPart(text),))
+
+    @classmethod
+    def assistant(cls, text: str) -> Message:
+        return cls("assistant", (TextPart(text),))
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """A tool the model may call; `parameters` is a JSON Schema object."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """One turn's request. Parameters a provider does not support are dropped by its adapter,
+    never sent (Mistral answers unknown fields with 422)."""
+
+    model: str
+    messages: tuple[Message, ...]
+    system: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    stop: tuple[str, ...] = ()
+    tools: tuple[ToolSpec, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------
+
+FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "error", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts as the provider reported them. `input_tokens` includes cached input.
+    `cost_usd` is set only when the provider itself reports a cost (OpenRouter)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost_usd: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatResponse:
+    id: str
+    provider: str
+    model: str
+    parts: tuple[ContentPart, ...]
+    usage: Usage
+    finish_reason: FinishReason
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+    @property
+    def tool_calls(self) -> tuple[ToolCallPart, ...]:
+        return tuple(p for p in self.parts if isinstance(p, ToolCallPart))
+
+
+# Stream events: small frozen objects, one per upstream chunk at most, so the hot path does one
+# mapping per chunk and the chat service can forward them to the browser as they are.
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    text: str
+    type: Literal["text_delta"] = "text_delta"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallStart:
+    index: int
+    id: str
+    name: str
+    type: Literal["tool_call_start"] = "tool_call_start"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    index: int
+    arguments_delta: str
+    type: Literal["tool_call_delta"] = "tool_call_delta"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallEnd:
+    """Closes a tool call with its arguments parsed; consumers may ignore start/delta."""
+
+    index: int
+    call: ToolCallPart
+    type: Literal["tool_call_end"] = "tool_call_end"
+
+
+@dataclass(frozen=True, slots=True)
+class UsageEvent:
+    """Running totals (not increments): a later UsageEvent replaces an earlier one."""
+
+    usage: Usage
+    type: Literal["usage"] = "usage"
+
+
+@dataclass(frozen=True, slots=True)
+class FinishEvent:
+    """Always the last event of a successful stream. `response_id` / `model` are what the
+    upstream reported (the model may be a dated snapshot of the alias that was asked for)."""
+
+    reason: FinishReason
+    usage: Usage | None = None
+    response_id: str | None = None
+    model: str | None = None
+    type: Literal["finish"] = "finish"
+
+
+StreamEvent = TextDelta | ToolCallStart | ToolCallDelta | ToolCallEnd | UsageEvent | FinishEvent
+
+
+# ---------------------------------------------------------------------------------------------
+# Models and capabilities
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    streaming: bool = True
+    vision: bool = False
+    tools: bool = False
+    system_prompt: bool = True
+    json_mode: bool = False
+    max_context: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    id: str
+    provider: str
+    display_name: str
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    vision: bool = False
+    tools: bool = False
+    is_default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KeyValidation:
+    """Result of `validate_api_key`; never an exception, so the UI can always show a status."""
+
+    success: bool
+    provider: str
+    latency_ms: float
+    error: ProviderError | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors: one hierarchy every provider maps its failures into (in one function per provider).
+# ---------------------------------------------------------------------------------------------
+
+
+class ProviderError(Exception):
+    """A provider failure the user can be told about.
+
+    `code` is stable and machine-readable (the API and UI key off it); `message` is for a
+    person; `retryable` says whether trying again later can help; `status` is the upstream
+    HTTP status when there was one.
+    """
+
+    code: ClassVar[str] = "provider_error"
+    retryable: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.status = status
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "provider": self.provider,
+            "status": self.status,
+            "retryable": self.retryable,
+            "retry_after": self.retry_after,
+        }
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.provider}: {self.code}, status={self.status})"
+
+
+class ProviderAuthError(ProviderError):
+    code = "auth_failed"
+
+
+class ProviderRateLimitError(ProviderError):
+    code = "rate_limited"
+    retryable = True
+
+
+class ProviderQuotaError(ProviderError):
+    """Out of credits or quota: waiting a few seconds will not help."""
+
+    code = "quota_exhausted"
+
+
+class ProviderOverloadedError(ProviderError):
+    code = "overloaded"
+    retryable = True
+
+
+class ProviderBadRequestError(ProviderError):
+    code = "bad_request"
+
+
+class ProviderCapabilityError(ProviderBadRequestError):
+    """Raised before any request is sent, e.g. an image for a text-only model."""
+
+    code = "capability_unsupported"
+
+
+class ProviderModelNotFoundError(ProviderBadRequestError):
+    code = "model_not_found"
+
+
+class ProviderUnavailableError(ProviderError):
+    code = "unavailable"
+    retryable = True
+
+
+class ProviderTimeoutError(ProviderError):
+    code = "timeout"
+    retryable = True
+
+
+class ProviderProtocolError(ProviderError):
+    """The upstream sent something we could not parse, or cut the stream mid-way."""
+
+    code = "protocol_error"
+    retryable = True
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration and the base class
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderConfig:
+    """Everything an instance needs; built by the factory, never read from globals.
+
+    `instance_id` distinguishes several instances of one class (custom OpenAI-compatible
+    servers); for built-ins it equals the class `name`.
+    """
+
+    api_key: str | None = None
+    base_url: str | None = None
+    instance_id: str | None = None
+    display_name: str | None = None
+    model_allowlist: tuple[str, ...] = ()
+    timeout_s: float = 60.0
+    connect_timeout_s: float = 10.0
+    max_retries: int = 2
+    models_cache_ttl_s: float = 600.0
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class BaseProvider(abc.ABC):
+    """One subclass per provider, one file each.
+
+    Instances are long-lived: one per (provider, key, base URL), holding one pooled SDK client,
+    closed by `aclose()` on shutdown. Methods raise only `ProviderError` subclasses, except
+    `validate_api_key`, which never raises.
+    """
+
+    name: ClassVar[str]
+    display_name: ClassVar[str]
+    requires_key: ClassVar[bool] = True
+    default_base_url: ClassVar[str]
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+
+    @property
+    def instance_id(self) -> str:
+        return self.config.instance_id or self.name
+
+    def get_name(self) -> str:
+        return self.instance_id
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url or self.default_base_url
+
+    @abc.abstractmethod
+    def get_default_model(self) -> str: ...
+
+    @abc.abstractmethod
+    def get_capabilities(self, model: str | None = None) -> Capabilities: ...
+
+    @abc.abstractmethod
+    async def get_models(self) -> list[ModelInfo]: ...
+
+    @abc.abstractmethod
+    async def validate_api_key(self, api_key: str | None = None) -> KeyValidation: ...
+
+    @abc.abstractmethod
+    async def send_message(self, request: ChatRequest) -> ChatResponse: ...
+
+    @abc.abstractmethod
+    def stream_message(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """An async generator of neutral events ending with `FinishEvent`, or raising a
+        `ProviderError`. Closing it early (`aclose()`) closes the upstream connection."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release pooled connections. Default: nothing to release."""
