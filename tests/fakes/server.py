@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 
-from tests.fakes.script import Reply
+from tests.fakes.script import Failure, Reply
 
 
 @dataclass
@@ -41,6 +42,16 @@ class FakeState:
     requests: list[RecordedRequest] = field(default_factory=list)
     open_streams: int = 0  # streams whose connection is still open (cancellation tests)
     closed_streams: int = 0
+    # When set, the model-list endpoint answers with this failure (catalog fallback tests).
+    models_failure: Failure | None = None
+
+    def reset(self) -> None:
+        """Forget replies, requests and counters; keys and the default reply stay."""
+        self.replies.clear()
+        self.requests.clear()
+        self.open_streams = 0
+        self.closed_streams = 0
+        self.models_failure = None
 
     def next_reply(self) -> Reply:
         return self.replies.popleft() if self.replies else self.default_reply
@@ -64,6 +75,24 @@ class FakeState:
         )
         self.requests.append(rec)
         return rec
+
+
+class CutConnection(Exception):
+    """Raised inside a streaming body to drop the TCP connection with no terminator: uvicorn
+    aborts the response, so the client sees an incomplete chunked body, as on a real cut."""
+
+
+async def tracked(state: FakeState, body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Wrap a streaming body so `open_streams` / `closed_streams` follow its connection: the
+    `finally` runs when the stream ends, is cut, or the client disconnects (Starlette cancels
+    the body on disconnect)."""
+    state.open_streams += 1
+    try:
+        async for chunk in body:
+            yield chunk
+    finally:
+        state.open_streams -= 1
+        state.closed_streams += 1
 
 
 class FakeServer:

@@ -348,6 +348,7 @@ class ProviderConfig:
     timeout_s: float = 60.0
     connect_timeout_s: float = 10.0
     max_retries: int = 2
+    retry_max_delay_s: float = 10.0  # cap on one retry wait, whatever retry-after says
     models_cache_ttl_s: float = 600.0
     extra_headers: Mapping[str, str] = field(default_factory=dict)
 

@@ -1,0 +1,1 @@
+"""One module per provider, each defining `HARNESSES: list[ProviderHarness]` (see harness.py)."""
