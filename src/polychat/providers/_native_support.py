@@ -1,0 +1,142 @@
+"""Pieces the Mistral, Gemini and Ollama adapters share, kept out of `base.py` on purpose.
+
+These three adapters speak three different wire formats through three different SDKs, but they
+need the same small helpers: turning a dead connection into a `ProviderError`, reading error
+bodies defensively, timing a key check without ever raising, and refusing an image for a
+text-only model before any byte goes upstream. Catalog and model-list caching live in
+`catalog.py`, retries in `retry.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import httpx2
+
+from polychat.providers.base import (
+    Capabilities,
+    ChatRequest,
+    ImagePart,
+    KeyValidation,
+    ModelInfo,
+    ProviderCapabilityError,
+    ProviderError,
+    ProviderProtocolError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+)
+
+# The SDKs disagree on which httpx they use (mistralai ships its own fork, httpx2), so every
+# isinstance check has to look at both families.
+_TIMEOUTS: tuple[type[BaseException], ...] = (httpx.TimeoutException, httpx2.TimeoutException)
+_CONNECT: tuple[type[BaseException], ...] = (httpx.ConnectError, httpx2.ConnectError)
+_TRANSPORT: tuple[type[BaseException], ...] = (httpx.TransportError, httpx2.TransportError)
+
+
+def transport_error(exc: BaseException, provider: str, *, unreachable: str) -> ProviderError | None:
+    """Map an httpx-family transport failure, or return None when `exc` is something else.
+
+    A connection cut after the headers (RemoteProtocolError, ReadError) is a protocol error:
+    the user must see that the answer stopped, not a stream that silently ends.
+    """
+    if isinstance(exc, _TIMEOUTS):
+        return ProviderTimeoutError(f"{provider} did not answer in time.", provider=provider)
+    if isinstance(exc, _CONNECT):
+        return ProviderUnavailableError(unreachable, provider=provider)
+    if isinstance(exc, _TRANSPORT):
+        return ProviderProtocolError(
+            f"The connection to {provider} was closed before the answer was complete ({exc}).",
+            provider=provider,
+        )
+    return None
+
+
+def retry_after_from_headers(headers: Any) -> float | None:
+    """`retry-after-ms` wins over `retry-after` (seconds); HTTP-date forms are ignored."""
+    if headers is None:
+        return None
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) / scale)
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def parse_json_object(text: str | None) -> dict[str, Any]:
+    """Error bodies come in many shapes; anything that is not a JSON object becomes {}."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def arguments_from_json(raw: str | dict[str, Any] | None) -> dict[str, Any]:
+    """Tool arguments as an object; a model that emits broken JSON keeps its text under
+    `_raw` so nothing is lost and the tool layer can report it."""
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, dict):
+        return raw
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {"_raw": raw}
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def capabilities_of(info: ModelInfo | None, default: Capabilities) -> Capabilities:
+    if info is None:
+        return default
+    return Capabilities(
+        streaming=True,
+        vision=info.vision,
+        tools=info.tools,
+        system_prompt=True,
+        json_mode=default.json_mode,
+        max_context=info.context_window,
+    )
+
+
+def require_capabilities(request: ChatRequest, caps: Capabilities, provider: str) -> None:
+    """Refuse, before any request is sent, what the model cannot take."""
+    if not caps.vision and any(isinstance(p, ImagePart) for m in request.messages for p in m.parts):
+        raise ProviderCapabilityError(
+            f"{request.model} on {provider} cannot read images; pick a model with vision.",
+            provider=provider,
+        )
+    if request.tools and not caps.tools:
+        raise ProviderCapabilityError(
+            f"{request.model} on {provider} cannot call tools; pick a model with tool support.",
+            provider=provider,
+        )
+
+
+async def timed_validation(
+    provider: str,
+    call: Callable[[], Awaitable[object]],
+    map_error: Callable[[BaseException], ProviderError],
+) -> KeyValidation:
+    """Run the cheapest real call and report; every failure becomes a value, never a raise."""
+    started = time.perf_counter()
+    error: ProviderError | None = None
+    try:
+        await call()
+    except ProviderError as exc:
+        error = exc
+    except Exception as exc:
+        error = map_error(exc)
+    latency_ms = (time.perf_counter() - started) * 1000.0
+    return KeyValidation(
+        success=error is None, provider=provider, latency_ms=latency_ms, error=error
+    )

@@ -1,0 +1,520 @@
+"""Mistral, natively, through the official `mistralai` SDK (chat completions, SSE).
+
+What makes Mistral different from the OpenAI wire format it resembles: it rejects any request
+field it does not know (422 `extra_forbidden`), so we only ever pass the SDK's own parameters;
+tool-call ids must be exactly nine `[A-Za-z0-9]` characters on replay, so ids written by other
+providers are rewritten deterministically (the call and its result map to the same new id);
+tool calls arrive whole; usage rides on the finish chunk; and `finish_reason: "error"` is its
+only in-band error signal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any, ClassVar, cast
+
+import httpx2
+from mistralai.client import Mistral
+from mistralai.client.errors import MistralError, NoResponseError, ResponseValidationError
+from mistralai.client.models import BaseModelCard, FTModelCard
+from pydantic import ValidationError
+
+from polychat.providers._native_support import (
+    arguments_from_json,
+    capabilities_of,
+    parse_json_object,
+    require_capabilities,
+    retry_after_from_headers,
+    timed_validation,
+    transport_error,
+)
+from polychat.providers.base import (
+    BaseProvider,
+    Capabilities,
+    ChatRequest,
+    ChatResponse,
+    ContentPart,
+    FinishEvent,
+    FinishReason,
+    ImagePart,
+    KeyValidation,
+    Message,
+    ModelInfo,
+    ProviderAuthError,
+    ProviderBadRequestError,
+    ProviderConfig,
+    ProviderError,
+    ProviderModelNotFoundError,
+    ProviderOverloadedError,
+    ProviderProtocolError,
+    ProviderQuotaError,
+    ProviderRateLimitError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCallDelta,
+    ToolCallEnd,
+    ToolCallPart,
+    ToolCallStart,
+    ToolResultPart,
+    Usage,
+    UsageEvent,
+)
+from polychat.providers.catalog import ModelCache, load_catalog
+from polychat.providers.retry import retry_call, retry_stream
+
+NAME = "mistral"
+
+# The spec's models, offered even when the account's live list omits one of them.
+REQUIRED_MODELS = (
+    "mistral-large-latest",
+    "mistral-medium-latest",
+    "mistral-small-latest",
+    "open-mistral-7b",
+)
+ALIASES = {"mistral-7b-instruct": "open-mistral-7b", "mistral-tiny": "open-mistral-7b"}
+
+_DEFAULT_CAPS = Capabilities(vision=False, tools=True)
+_FINISH: dict[str, FinishReason] = {
+    "stop": "stop",
+    "length": "length",
+    "model_length": "length",
+    "tool_calls": "tool_calls",
+}
+
+# ---------------------------------------------------------------------------------------------
+# Tool-call ids: Mistral's nine-alphanumeric rule
+# ---------------------------------------------------------------------------------------------
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+_MISTRAL_ID = re.compile(r"[A-Za-z0-9]{9}")
+
+
+def mistral_tool_id(original: str) -> str:
+    """A valid Mistral id for `original`: itself if already valid, else a stable hash of it.
+
+    Stable so that an assistant's call and the later tool result, converted separately, still
+    point at each other; hashed so that two different foreign ids do not collide in practice.
+    """
+    if _MISTRAL_ID.fullmatch(original):
+        return original
+    number = int.from_bytes(hashlib.sha256(original.encode("utf-8")).digest()[:8], "big")
+    out = []
+    for _ in range(9):
+        number, digit = divmod(number, 62)
+        out.append(_ID_ALPHABET[digit])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Neutral request -> Mistral request (plain dicts: exactly the documented fields, nothing more)
+# ---------------------------------------------------------------------------------------------
+
+
+def _user_content(parts: list[TextPart | ImagePart]) -> str | list[dict[str, Any]]:
+    if all(isinstance(p, TextPart) for p in parts):
+        return "".join(cast(TextPart, p).text for p in parts)
+    chunks: list[dict[str, Any]] = []
+    for p in parts:
+        if isinstance(p, TextPart):
+            chunks.append({"type": "text", "text": p.text})
+        else:
+            chunks.append(
+                {"type": "image_url", "image_url": f"data:{p.media_type};base64,{p.data}"}
+            )
+    return chunks
+
+
+def _convert_message(message: Message) -> list[dict[str, Any]]:
+    """One neutral message may become several Mistral messages: tool results are `tool` role
+    messages, which must come right after the assistant turn that asked for them."""
+    out: list[dict[str, Any]] = []
+    if message.role == "assistant":
+        text = "".join(p.text for p in message.parts if isinstance(p, TextPart))
+        calls = [p for p in message.parts if isinstance(p, ToolCallPart)]
+        assistant: dict[str, Any] = {"role": "assistant", "content": text or None}
+        if calls:
+            assistant["tool_calls"] = [
+                {
+                    "id": mistral_tool_id(c.id),
+                    "type": "function",
+                    "function": {"name": c.name, "arguments": _json(c.arguments)},
+                }
+                for c in calls
+            ]
+        elif not text:
+            assistant["content"] = ""
+        out.append(assistant)
+        return out
+    rest: list[TextPart | ImagePart] = []
+    for p in message.parts:
+        if isinstance(p, ToolResultPart):
+            out.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": mistral_tool_id(p.tool_call_id),
+                    "name": p.name,
+                    "content": p.content,
+                }
+            )
+        elif isinstance(p, TextPart | ImagePart):
+            rest.append(p)
+    if rest:
+        out.append({"role": "user", "content": _user_content(rest)})
+    return out
+
+
+def _json(value: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def build_request(request: ChatRequest, model: str) -> dict[str, Any]:
+    """Keyword arguments for `chat.complete_async` / `chat.stream_async`."""
+    messages: list[dict[str, Any]] = []
+    if request.system:
+        messages.append({"role": "system", "content": request.system})
+    for message in request.messages:
+        messages.extend(_convert_message(message))
+    kwargs: dict[str, Any] = {"model": model, "messages": messages}
+    if request.temperature is not None:
+        kwargs["temperature"] = request.temperature
+    if request.top_p is not None:
+        kwargs["top_p"] = request.top_p
+    if request.max_tokens is not None:
+        kwargs["max_tokens"] = request.max_tokens
+    if request.stop:
+        kwargs["stop"] = list(request.stop)
+    if request.tools:
+        kwargs["tools"] = [
+            {
+                "type": "function",
+                "function": {
+                    "name": t.name,
+                    "description": t.description,
+                    "parameters": t.parameters,
+                },
+            }
+            for t in request.tools
+        ]
+    return kwargs
+
+
+# ---------------------------------------------------------------------------------------------
+# Mistral response -> neutral
+# ---------------------------------------------------------------------------------------------
+
+
+def _text_of(content: Any) -> str:
+    """Content is a string, or (reasoning models) a list of chunks of which we keep text."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            c.text for c in content if getattr(c, "type", None) == "text" and hasattr(c, "text")
+        )
+    return ""
+
+
+def _usage(usage: Any) -> Usage:
+    if usage is None:
+        return Usage()
+    extra = getattr(usage, "__pydantic_extra__", None) or {}
+    details = extra.get("prompt_tokens_details") or {}
+    cached = details.get("cached_tokens") if isinstance(details, dict) else None
+    return Usage(
+        input_tokens=usage.prompt_tokens or 0,
+        output_tokens=usage.completion_tokens or 0,
+        cache_read_tokens=cached or 0,
+    )
+
+
+def _finish(reason: Any, saw_calls: bool) -> FinishReason:
+    value = str(reason) if reason is not None else "stop"
+    if value == "error":
+        raise ProviderUnavailableError(
+            "Mistral stopped generating because of an error on its side; try again.",
+            provider=NAME,
+        )
+    mapped = _FINISH.get(value, "other")
+    return "tool_calls" if saw_calls and mapped == "stop" else mapped
+
+
+def _tool_call(call: Any) -> ToolCallPart:
+    return ToolCallPart(
+        id=call.id if call.id and call.id != "null" else mistral_tool_id(call.function.name),
+        name=call.function.name,
+        arguments=arguments_from_json(call.function.arguments),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+
+def _error_text(body: dict[str, Any], fallback: str) -> str:
+    """Mistral's message may be a string, an object with `detail`, or a list of details."""
+    message: Any = body.get("message", body.get("detail"))
+    if isinstance(message, dict):
+        message = message.get("detail", message)
+    if isinstance(message, list):
+        parts = [
+            f"{'.'.join(str(x) for x in d.get('loc', ()))}: {d.get('msg', '')}"
+            if isinstance(d, dict)
+            else str(d)
+            for d in message
+        ]
+        message = "; ".join(parts)
+    return str(message) if message else fallback
+
+
+def map_mistral_error(exc: BaseException) -> ProviderError:
+    """Every failure of the Mistral SDK, as one of our errors (the one place this happens)."""
+    if isinstance(exc, ProviderError):
+        return exc
+    unreachable = "Cannot reach Mistral; check the network or the configured base URL."
+    mapped = transport_error(exc, NAME, unreachable=unreachable)
+    if mapped is not None:
+        return mapped
+    if isinstance(exc, NoResponseError):
+        return ProviderUnavailableError(unreachable, provider=NAME)
+    if isinstance(exc, ResponseValidationError | ValidationError | ValueError):
+        return ProviderProtocolError(
+            f"Mistral sent a response we could not read: {exc}", provider=NAME
+        )
+    if not isinstance(exc, MistralError):
+        return ProviderError(f"Unexpected Mistral failure: {exc!r}", provider=NAME)
+    status = exc.status_code
+    body = parse_json_object(exc.body)
+    text = _error_text(body, exc.body or f"HTTP {status}")
+    kind = str(body.get("type") or "")
+    if status in (401, 403):
+        return ProviderAuthError(
+            f"Mistral rejected the API key ({text}). Check it in Settings → Providers.",
+            provider=NAME,
+            status=status,
+        )
+    if status == 402 or "quota" in text.lower() or "billing" in text.lower():
+        return ProviderQuotaError(
+            f"Mistral says the account has no quota or credit left: {text}",
+            provider=NAME,
+            status=status,
+        )
+    if status == 429:
+        return ProviderRateLimitError(
+            f"Mistral rate limit reached: {text}",
+            provider=NAME,
+            status=status,
+            retry_after=retry_after_from_headers(exc.headers),
+        )
+    if status == 404 or kind == "invalid_model":
+        return ProviderModelNotFoundError(f"Mistral: {text}", provider=NAME, status=status)
+    if status == 408:
+        return ProviderTimeoutError(f"Mistral timed out: {text}", provider=NAME, status=status)
+    if status in (503, 529):
+        return ProviderOverloadedError(
+            f"Mistral is overloaded: {text}",
+            provider=NAME,
+            status=status,
+            retry_after=retry_after_from_headers(exc.headers),
+        )
+    if status >= 500:
+        return ProviderUnavailableError(
+            f"Mistral server error: {text}", provider=NAME, status=status
+        )
+    return ProviderBadRequestError(
+        f"Mistral refused the request: {text}", provider=NAME, status=status
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider
+# ---------------------------------------------------------------------------------------------
+
+
+class MistralProvider(BaseProvider):
+    name: ClassVar[str] = NAME
+    display_name: ClassVar[str] = "Mistral AI"
+    default_base_url: ClassVar[str] = "https://api.mistral.ai"
+
+    def __init__(self, config: ProviderConfig) -> None:
+        super().__init__(config)
+        self._http = self._http_client()
+        self._client = self._sdk(config.api_key, self._http)
+        self._models = ModelCache(
+            self.instance_id, load_catalog(NAME), ttl_s=config.models_cache_ttl_s
+        )
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def server_url(self) -> str:
+        """The SDK appends `/v1/...` itself, so a configured `.../v1` is trimmed."""
+        url = self.base_url.rstrip("/")
+        return url[: -len("/v1")] if url.endswith("/v1") else url
+
+    def _http_client(self) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(
+            timeout=httpx2.Timeout(self.config.timeout_s, connect=self.config.connect_timeout_s),
+            headers=dict(self.config.extra_headers),
+            follow_redirects=True,
+        )
+
+    def _sdk(self, api_key: str | None, http: httpx2.AsyncClient) -> Mistral:
+        # retry_config=None: retries are ours (retry.py), never the SDK's.
+        return Mistral(
+            api_key=api_key or "",
+            server_url=self.server_url,
+            async_client=http,
+            retry_config=None,
+            timeout_ms=int(self.config.timeout_s * 1000),
+        )
+
+    def resolve_model(self, model: str) -> str:
+        return ALIASES.get(model, model)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- metadata ---------------------------------------------------------------------------
+
+    def get_default_model(self) -> str:
+        return self._models.catalog.default_model
+
+    def get_capabilities(self, model: str | None = None) -> Capabilities:
+        info = self._models.info(self.resolve_model(model or self.get_default_model()))
+        return capabilities_of(info, _DEFAULT_CAPS)
+
+    async def get_models(self) -> list[ModelInfo]:
+        return await self._models.get(self._fetch_models)
+
+    async def _fetch_models(self) -> list[ModelInfo]:
+        try:
+            listing = await self._client.models.list_async()
+        except Exception as exc:
+            raise map_mistral_error(exc) from exc
+        live: list[ModelInfo] = []
+        for card in listing.data or []:
+            if not isinstance(card, BaseModelCard | FTModelCard):
+                continue  # a card type newer than this SDK knows
+            caps = card.capabilities
+            if not caps.completion_chat:
+                continue
+            name = card.name if isinstance(card.name, str) and card.name else card.id
+            live.append(
+                ModelInfo(
+                    id=card.id,
+                    provider=self.instance_id,
+                    display_name=name,
+                    context_window=card.max_context_length,
+                    vision=bool(caps.vision),
+                    tools=bool(caps.function_calling),
+                )
+            )
+        seen = {m.id for m in live}
+        for required in REQUIRED_MODELS:
+            known = self._models.catalog.get(required)
+            if required not in seen and known is not None:
+                live.append(known)
+        return live
+
+    async def validate_api_key(self, api_key: str | None = None) -> KeyValidation:
+        if api_key is None:
+            return await timed_validation(NAME, self._client.models.list_async, map_mistral_error)
+        http = self._http_client()
+        try:
+            client = self._sdk(api_key, http)
+            return await timed_validation(NAME, client.models.list_async, map_mistral_error)
+        finally:
+            await http.aclose()
+
+    # -- chat -------------------------------------------------------------------------------
+
+    def _prepare(self, request: ChatRequest) -> dict[str, Any]:
+        model = self.resolve_model(request.model)
+        require_capabilities(request, self.get_capabilities(model), NAME)
+        return build_request(request, model)
+
+    async def send_message(self, request: ChatRequest) -> ChatResponse:
+        kwargs = self._prepare(request)
+        return await retry_call(self.config, lambda: self._send_once(kwargs))
+
+    async def _send_once(self, kwargs: dict[str, Any]) -> ChatResponse:
+        try:
+            res = await self._client.chat.complete_async(**kwargs)
+            if not res.choices:
+                raise ProviderProtocolError("Mistral answered with no choices.", provider=NAME)
+            choice = res.choices[0]
+            message = choice.message
+            parts: list[ContentPart] = []
+            text = _text_of(message.content) if message is not None else ""
+            if text:
+                parts.append(TextPart(text))
+            calls = message.tool_calls if message is not None else None
+            for call in calls if isinstance(calls, list) else []:
+                parts.append(_tool_call(call))
+            finish = _finish(choice.finish_reason, any(isinstance(p, ToolCallPart) for p in parts))
+            return ChatResponse(
+                id=res.id,
+                provider=self.instance_id,
+                model=res.model,
+                parts=tuple(parts),
+                usage=_usage(res.usage),
+                finish_reason=finish,
+            )
+        except Exception as exc:
+            raise map_mistral_error(exc) from exc
+
+    def stream_message(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        kwargs = self._prepare(request)
+        return retry_stream(self.config, lambda: self._stream_once(kwargs))
+
+    async def _stream_once(self, kwargs: dict[str, Any]) -> AsyncGenerator[StreamEvent, None]:
+        try:
+            stream = await self._client.chat.stream_async(**kwargs)
+        except Exception as exc:
+            raise map_mistral_error(exc) from exc
+        calls = 0
+        finished = False
+        try:
+            async for event in stream:
+                chunk = event.data
+                if chunk.choices:
+                    choice = chunk.choices[0]
+                    delta = choice.delta
+                    text = _text_of(delta.content)
+                    if text:
+                        yield TextDelta(text)
+                    tool_calls = delta.tool_calls
+                    for call in tool_calls if isinstance(tool_calls, list) else []:
+                        part = _tool_call(call)
+                        raw = call.function.arguments
+                        yield ToolCallStart(calls, part.id, part.name)
+                        yield ToolCallDelta(calls, raw if isinstance(raw, str) else _json(raw))
+                        yield ToolCallEnd(calls, part)
+                        calls += 1
+                    if choice.finish_reason is not None:
+                        reason = _finish(choice.finish_reason, calls > 0)
+                        usage = _usage(chunk.usage) if chunk.usage is not None else None
+                        if usage is not None:
+                            yield UsageEvent(usage)
+                        finished = True
+                        yield FinishEvent(reason, usage, chunk.id, chunk.model)
+                        return
+        except ProviderError:
+            raise
+        except Exception as exc:
+            raise map_mistral_error(exc) from exc
+        finally:
+            await stream.close()  # type: ignore[no-untyped-call]
+        if not finished:
+            raise ProviderProtocolError(
+                "Mistral's stream ended before the answer was complete.", provider=NAME
+            )
