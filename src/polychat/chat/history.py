@@ -1,0 +1,101 @@
+"""Stored messages <-> provider-neutral `Message`s.
+
+Parts are stored as JSON dicts tagged by `kind` (the same tags as `providers.base`), so a
+conversation written by one provider replays intact to any other. Consecutive turns of the
+same role (a user turn whose answer failed empty, then a new user turn) are merged, because
+some providers reject two user turns in a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from polychat.chat.store import StoredMessage
+from polychat.providers.base import (
+    ContentPart,
+    ImagePart,
+    Message,
+    Role,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
+
+
+def part_from_dict(d: dict[str, Any]) -> ContentPart | None:
+    kind = d.get("kind")
+    if kind == "text":
+        return TextPart(str(d.get("text", "")))
+    if kind == "image":
+        return ImagePart(str(d["media_type"]), str(d["data"]))
+    if kind == "tool_call":
+        return ToolCallPart(str(d["id"]), str(d["name"]), dict(d.get("arguments") or {}))
+    if kind == "tool_result":
+        return ToolResultPart(
+            str(d["tool_call_id"]), str(d["name"]), str(d["content"]), bool(d.get("is_error"))
+        )
+    return None
+
+
+def part_to_dict(p: ContentPart) -> dict[str, Any]:
+    if isinstance(p, TextPart):
+        return {"kind": "text", "text": p.text}
+    if isinstance(p, ImagePart):
+        return {"kind": "image", "media_type": p.media_type, "data": p.data}
+    if isinstance(p, ToolCallPart):
+        return {"kind": "tool_call", "id": p.id, "name": p.name, "arguments": p.arguments}
+    return {
+        "kind": "tool_result",
+        "tool_call_id": p.tool_call_id,
+        "name": p.name,
+        "content": p.content,
+        "is_error": p.is_error,
+    }
+
+
+def _parts(m: StoredMessage) -> tuple[ContentPart, ...]:
+    if m.parts:
+        parsed = [part_from_dict(d) for d in m.parts if isinstance(d, dict)]
+        out = tuple(p for p in parsed if p is not None)
+        # An answer saved by a checkpoint has text in `content` but no parts yet.
+        if out:
+            return out
+    return (TextPart(m.content),) if m.content else ()
+
+
+def to_provider_messages(path: Iterable[StoredMessage]) -> list[Message]:
+    """History for the provider: empty turns dropped, same-role neighbours merged."""
+    out: list[Message] = []
+    for m in path:
+        if m.role not in ("user", "assistant"):
+            continue
+        parts = _parts(m)
+        if not parts:
+            continue
+        role: Role = "user" if m.role == "user" else "assistant"
+        if out and out[-1].role == role:
+            prev = out[-1]
+            joiner: tuple[ContentPart, ...] = ()
+            if isinstance(prev.parts[-1], TextPart) and isinstance(parts[0], TextPart):
+                joiner = (TextPart("\n\n"),)
+            out[-1] = Message(role, (*prev.parts, *joiner, *parts))
+        else:
+            out.append(Message(role, parts))
+    return out
+
+
+def has_images(messages: Iterable[Message]) -> bool:
+    return any(isinstance(p, ImagePart) for m in messages for p in m.parts)
+
+
+def prompt_chars(messages: Iterable[Message], system: str | None) -> int:
+    """Characters of text sent, for estimating input tokens when a provider reports none."""
+    total = len(system or "")
+    for m in messages:
+        for p in m.parts:
+            if isinstance(p, TextPart):
+                total += len(p.text)
+            elif isinstance(p, ToolResultPart):
+                total += len(p.content)
+    return total

@@ -1,0 +1,188 @@
+"""Request and response bodies of the chat, conversation and usage endpoints (the OpenAPI
+schema is generated from these, so their docstrings and field descriptions are the docs)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MessageStatus = Literal["complete", "streaming", "stopped", "error", "interrupted"]
+
+
+class Attachment(BaseModel):
+    """An inline image sent with the new user turn (base64, no `data:` prefix)."""
+
+    type: Literal["image"] = "image"
+    media_type: Literal["image/png", "image/jpeg", "image/gif", "image/webp"]
+    data: str = Field(min_length=4, max_length=15_000_000)
+
+
+class InputMessage(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=500_000)
+
+
+class FailoverTarget(BaseModel):
+    provider: str = Field(min_length=1, max_length=64)
+    model: str = Field(min_length=1, max_length=200)
+
+
+class ChatBody(BaseModel):
+    """Same body for `POST /api/chat` and `POST /api/chat/stream`.
+
+    New conversation: `messages` (history, last one may be the new user turn) and/or `content`.
+    Existing conversation: `conversation_id` + `content` (appended to the active branch),
+    or `edit_message_id` + `content` (a sibling of that user message: a new branch), or
+    `regenerate_message_id` (a new answer beside that assistant message, optionally by another
+    `model`).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(min_length=1, max_length=200, description="Model id, e.g. claude-sonnet-4-5")
+    provider: str | None = Field(
+        default=None, max_length=64, description="Explicit provider; otherwise the model decides"
+    )
+    conversation_id: int | None = None
+    messages: list[InputMessage] | None = Field(default=None, max_length=2000)
+    content: str | None = Field(default=None, max_length=500_000)
+    system: str | None = Field(default=None, max_length=100_000)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
+    stop: list[str] | None = Field(default=None, max_length=8)
+    attachments: list[Attachment] | None = Field(default=None, max_length=16)
+    edit_message_id: int | None = None
+    regenerate_message_id: int | None = None
+    failover: list[FailoverTarget] | None = Field(
+        default=None,
+        max_length=5,
+        description="Providers to try, in order, when the chosen one fails before answering;"
+        " saved on the conversation",
+    )
+
+
+class UsageOut(BaseModel):
+    input_tokens: int
+    output_tokens: int
+    estimated: bool = False
+    cost_usd: float | None = None
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    provider: str | None = None
+    retryable: bool = False
+    retry_after: float | None = None
+
+
+class MessageOut(BaseModel):
+    id: int
+    conversation_id: int
+    parent_id: int | None
+    role: Literal["user", "assistant"]
+    content: str
+    parts: list[dict[str, Any]] = Field(default_factory=list)
+    provider: str | None = None
+    model: str | None = None
+    status: MessageStatus
+    error: ErrorInfo | None = None
+    created_at: datetime
+    sibling_ids: list[int] = Field(
+        default_factory=list, description="This message and its siblings (branches), oldest first"
+    )
+    sibling_index: int = 0
+
+
+class ChatResult(BaseModel):
+    """The answer of `POST /api/chat` (the non-streaming form)."""
+
+    conversation_id: int
+    user_message_id: int
+    assistant_message_id: int
+    provider: str
+    model: str
+    status: MessageStatus
+    finish_reason: str | None
+    content: str
+    usage: UsageOut | None = None
+    error: ErrorInfo | None = None
+
+
+class StopResult(BaseModel):
+    message_id: int
+    stopped: bool
+    status: MessageStatus
+
+
+class ConversationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, max_length=200)
+    provider: str | None = Field(default=None, max_length=64)
+    model: str | None = Field(default=None, max_length=200)
+    system_prompt: str | None = Field(default=None, max_length=100_000)
+    params: dict[str, Any] | None = None
+    failover: list[FailoverTarget] | None = Field(default=None, max_length=5)
+
+
+class ConversationUpdate(BaseModel):
+    """Rename, change defaults, or switch branch (`active_message_id`: the path through that
+    message, continued down its newest children, becomes the active one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    provider: str | None = Field(default=None, max_length=64)
+    model: str | None = Field(default=None, max_length=200)
+    system_prompt: str | None = Field(default=None, max_length=100_000)
+    params: dict[str, Any] | None = None
+    failover: list[FailoverTarget] | None = Field(default=None, max_length=5)
+    active_message_id: int | None = None
+
+
+class ConversationOut(BaseModel):
+    id: int
+    title: str | None
+    provider: str | None
+    model: str | None
+    system_prompt: str | None
+    params: dict[str, Any] = Field(default_factory=dict)
+    failover: list[FailoverTarget] = Field(default_factory=list)
+    active_leaf_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page")
+
+
+class ConversationDetail(ConversationOut):
+    messages: list[MessageOut] = Field(
+        description="The active branch, oldest first; one page (the newest unless `before`)"
+    )
+    has_more: bool = Field(description="Older messages exist on this branch: pass `before`")
+
+
+class UsageBucket(BaseModel):
+    key: str = Field(description="The provider, the model, or the day (YYYY-MM-DD)")
+    provider: str | None = None
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    estimated_requests: int = Field(description="Answers whose tokens we had to estimate")
+    cost_usd: float | None = Field(description="Known cost; null when no answer's cost is known")
+    unpriced_requests: int = Field(description="Answers whose cost is unknown")
+
+
+class UsageReport(BaseModel):
+    group_by: Literal["provider", "model", "day"]
+    start: date
+    end: date
+    items: list[UsageBucket]
+    total: UsageBucket

@@ -1,0 +1,562 @@
+"""The chat service: from a request body to a running, persisted, subscribable generation.
+
+`ChatService.begin` validates the request, resolves the provider (in-memory cached key
+configuration, no per-request configuration reads), commits the user's turn and an empty
+`streaming` answer through the group-commit writer, and hands the generation to the hub.
+Everything after that (streaming, checkpoints, the final write, the title) happens in
+hub-owned tasks, so no client can stop it by leaving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from polychat.chat import store
+from polychat.chat.errors import ChatError, not_found
+from polychat.chat.history import has_images, part_to_dict, prompt_chars, to_provider_messages
+from polychat.chat.hub import Generation, StreamHub
+from polychat.chat.options import ChatOptions
+from polychat.chat.runner import Candidate, Outcome, run_generation
+from polychat.chat.schemas import ChatBody
+from polychat.chat.sse import delta_frame, frame
+from polychat.chat.titles import first_words, generate_title
+from polychat.chat.writer import ChatWriter
+from polychat.db.models import Conversation, Message
+from polychat.providers.base import (
+    BaseProvider,
+    ChatRequest,
+    ContentPart,
+    ImagePart,
+    ProviderError,
+    TextPart,
+)
+from polychat.providers.base import Message as PMessage
+
+log = logging.getLogger(__name__)
+
+
+class Resolved(Protocol):
+    provider: BaseProvider
+    provider_id: str
+    model: str
+
+
+class Access(Protocol):
+    async def resolve(
+        self, session: AsyncSession, user_id: int, model: str, provider: str | None = None
+    ) -> Any: ...
+
+
+class Limits(Protocol):
+    async def check(self, user_id: int) -> None: ...
+
+    async def record(self, user_id: int, tokens: int) -> None: ...
+
+
+class Bridge(Protocol):
+    """Cross-process pieces (Redis): stop signals and replayable frames of remote streams."""
+
+    async def publish_stop(self, message_id: int) -> None: ...
+
+    def remote_frames(self, message_id: int) -> AsyncIterator[bytes] | None: ...
+
+    async def is_live(self, message_id: int) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    conv: Conversation | None
+    path: list[store.StoredMessage]
+    parent_id: int | None
+    regenerate_parent_id: int | None
+
+
+class ChatService:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        access: Access,
+        options: ChatOptions | None = None,
+        *,
+        limits: Limits | None = None,
+        bridge: Bridge | None = None,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.access = access
+        self.options = options or ChatOptions()
+        self.hub = StreamHub(linger_s=self.options.linger_s)
+        self.writer = ChatWriter(sessionmaker)
+        self.limits = limits
+        self.bridge = bridge
+        self._background: set[asyncio.Task[Any]] = set()
+        self._checkpointer: asyncio.Task[None] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self, *, recover: bool = True) -> None:
+        """Start the writer and checkpointer; mark answers a dead process left `streaming` as
+        `interrupted` (keeping their last checkpointed text)."""
+        self.writer.start()
+        if recover:
+            keep: set[int] = set()
+            if self.bridge is not None:
+                async with self.sessionmaker() as session:
+                    ids = (
+                        await session.execute(
+                            select(Message.id).where(Message.status == "streaming")
+                        )
+                    ).scalars()
+                    for message_id in list(ids):
+                        if await self.bridge.is_live(message_id):
+                            keep.add(message_id)
+            count = await self.writer.run(lambda s: store.mark_interrupted(s, keep))
+            if count:
+                log.warning("marked %d unfinished answers as interrupted", count)
+        self._checkpointer = asyncio.get_running_loop().create_task(
+            self._checkpoint_loop(), name="chat-checkpointer"
+        )
+
+    async def close(self) -> None:
+        await self.hub.shutdown()
+        if self._checkpointer is not None:
+            self._checkpointer.cancel()
+            await asyncio.gather(self._checkpointer, return_exceptions=True)
+        if self._background:
+            await asyncio.wait(self._background, timeout=5)
+        await self.writer.close()
+
+    async def _checkpoint_loop(self) -> None:
+        interval = self.options.checkpoint_interval_s
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.checkpoint_now()
+            except Exception:
+                log.exception("checkpoint failed")
+
+    async def checkpoint_now(self) -> int:
+        """Save the text so far of every answer that grew since the last checkpoint: one batch,
+        whatever the number of streams."""
+        texts: list[tuple[int, str]] = []
+        for gen in self.hub.running():
+            n = len(gen.text)
+            if n != gen.checkpointed_chunks:
+                gen.checkpointed_chunks = n
+                texts.append((gen.message_id, gen.text_so_far))
+        if texts:
+            await self.writer.run(lambda s: store.checkpoint(s, texts))
+        return len(texts)
+
+    # -- starting an answer -----------------------------------------------------------------------
+
+    async def begin(self, user_id: int, body: ChatBody, t0: float | None = None) -> Generation:
+        """Validate, commit the user's turn, start generating; returns the live generation."""
+        t0 = time.monotonic() if t0 is None else t0
+        if self.limits is not None:
+            await self.limits.check(user_id)
+        async with self.sessionmaker() as session:
+            resolved = await self._resolve(session, user_id, body.model, body.provider)
+            target = await self._target(session, user_id, body)
+            conv = target.conv
+            chain = await self._failover(session, user_id, body, conv, resolved)
+
+        new_parts: tuple[ContentPart, ...] = ()
+        history_items: list[tuple[str, str]] = []
+        if conv is None:
+            history_items = [(m.role, m.content) for m in body.messages or []]
+            content = body.content
+            if content is None and history_items and history_items[-1][0] == "user":
+                content = history_items.pop()[1]
+        else:
+            content = body.content
+        if target.regenerate_parent_id is None:
+            new_parts = _user_parts(content, body)
+        path_messages = to_provider_messages(target.path)
+        if conv is None:
+            path_messages = to_provider_messages(
+                store.StoredMessage(0, None, role, text, None, "complete")
+                for role, text in history_items
+            )
+        messages = list(path_messages)
+        if new_parts:
+            messages = to_provider_messages(
+                [
+                    *(_as_stored(m) for m in path_messages),
+                    store.StoredMessage(0, None, "user", "", [part_to_dict(p) for p in new_parts],
+                                        "complete"),
+                ]
+            )  # fmt: skip
+        if not messages or messages[-1].role != "user":
+            raise ChatError(400, "empty_message", "there is no user message to answer")
+
+        caps = resolved.provider.get_capabilities(resolved.model)
+        if has_images(messages) and not caps.vision:
+            raise ChatError(
+                400,
+                "capability_unsupported",
+                f"{resolved.model} cannot read images: pick a model with vision",
+            )
+
+        params: dict[str, Any] = dict(conv.params or {}) if conv is not None else {}
+        for name in ("temperature", "top_p", "max_tokens", "stop"):
+            value = getattr(body, name)
+            if value is not None:
+                params[name] = value
+        system = body.system if body.system is not None else (conv.system_prompt if conv else None)
+        request = ChatRequest(
+            model=resolved.model,
+            messages=tuple(messages),
+            system=system or None,
+            temperature=params.get("temperature"),
+            top_p=params.get("top_p"),
+            max_tokens=params.get("max_tokens"),
+            stop=tuple(params.get("stop") or ()),
+        )
+        failover_json = (
+            {"chain": [f.model_dump() for f in body.failover]}
+            if body.failover is not None
+            else None
+        )
+        turn = store.NewTurn(
+            user_id=user_id,
+            conversation_id=conv.id if conv is not None else None,
+            parent_id=target.parent_id,
+            history=history_items,
+            user_content=None if target.regenerate_parent_id is not None else (content or ""),
+            user_parts=[part_to_dict(p) for p in new_parts] or None,
+            regenerate_parent_id=target.regenerate_parent_id,
+            provider=resolved.provider_id,
+            model=resolved.model,
+            system_prompt=system,
+            params=params or None,
+            failover=failover_json,
+            set_system=body.system is not None,
+            set_params=any(getattr(body, n) is not None for n in ("temperature", "top_p",
+                                                                 "max_tokens", "stop")),
+            set_failover=body.failover is not None,
+        )  # fmt: skip
+        ids = await self.writer.run(lambda s: store.create_turn(s, turn))
+        gen = Generation(
+            message_id=ids.assistant_message_id,
+            conversation_id=ids.conversation_id,
+            user_id=user_id,
+            user_message_id=ids.user_message_id,
+            provider=resolved.provider_id,
+            model=resolved.model,
+        )
+        gen.push(
+            frame(
+                "start",
+                {
+                    "conversation_id": ids.conversation_id,
+                    "user_message_id": ids.user_message_id,
+                    "assistant_message_id": ids.assistant_message_id,
+                    "provider": resolved.provider_id,
+                    "model": resolved.model,
+                },
+            )
+        )
+        candidates = [Candidate(resolved.provider, resolved.provider_id, resolved.model), *chain]
+        needs_title = ids.created_conversation or (conv is not None and not conv.title)
+        title_source = (content or "") if needs_title else None
+        self.hub.start(
+            gen,
+            self._run(gen, request, candidates, prompt_chars(messages, system), t0, title_source),
+        )
+        return gen
+
+    async def _run(
+        self,
+        gen: Generation,
+        request: ChatRequest,
+        candidates: list[Candidate],
+        chars: int,
+        t0: float,
+        title_source: str | None,
+    ) -> Outcome:
+        outcome = await run_generation(
+            gen, request, candidates, self._finalize, prompt_chars=chars, t0=t0
+        )
+        if self.limits is not None:
+            try:
+                await self.limits.record(
+                    gen.user_id, outcome.tokens.input_tokens + outcome.tokens.output_tokens
+                )
+            except Exception:
+                log.warning("quota accounting failed", exc_info=True)
+        if title_source is not None:
+            answered = next((c for c in candidates if c.provider_id == outcome.provider), None)
+            self._spawn(self._title(gen.conversation_id, title_source, outcome, answered))
+        return outcome
+
+    async def _finalize(self, gen: Generation, outcome: Outcome) -> None:
+        parts: list[dict[str, Any]] = []
+        if outcome.text:
+            parts.append({"kind": "text", "text": outcome.text})
+        parts.extend(part_to_dict(c) for c in outcome.tool_calls)
+        write = store.FinalWrite(
+            message_id=gen.message_id,
+            conversation_id=gen.conversation_id,
+            user_id=gen.user_id,
+            status=outcome.status,
+            content=outcome.text,
+            parts=parts,
+            error=outcome.error,
+            provider=outcome.provider,
+            model=outcome.model,
+            input_tokens=outcome.tokens.input_tokens,
+            output_tokens=outcome.tokens.output_tokens,
+            tokens_estimated=outcome.tokens.estimated,
+            cost=None if outcome.cost is None else float(outcome.cost),
+            ttft_ms=None if outcome.ttft_ms is None else round(outcome.ttft_ms),
+            duration_ms=round(outcome.duration_ms),
+        )
+        await self.writer.run(lambda s: store.finalize(s, write))
+
+    async def _title(
+        self, conv_id: int, user_text: str, outcome: Outcome, cand: Candidate | None
+    ) -> None:
+        if self.options.titles == "generate" and cand is not None and outcome.status == "complete":
+            title = await generate_title(cand.provider, cand.model, user_text, outcome.text)
+        else:
+            title = first_words(user_text)
+
+        async def write(session: AsyncSession) -> None:
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.id == conv_id, Conversation.title.is_(None))
+                .values(title=title)
+            )
+
+        await self.writer.run(write)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _resolve(
+        self, session: AsyncSession, user_id: int, model: str, provider: str | None
+    ) -> Resolved:
+        from polychat.keys.errors import ProviderAccessError
+
+        try:
+            resolved: Resolved = await self.access.resolve(session, user_id, model, provider)
+        except ProviderAccessError as error:
+            raise ChatError(
+                error.status, error.code, error.message, details=error.details or None
+            ) from None
+        except ProviderError as error:
+            raise ChatError(error.status or 400, error.code, error.message) from None
+        return resolved
+
+    async def _target(self, session: AsyncSession, user_id: int, body: ChatBody) -> _Target:
+        """Where the new turn goes: a new conversation, the active branch, beside an edited
+        user message, or beside a regenerated answer."""
+        if body.edit_message_id is not None and body.regenerate_message_id is not None:
+            raise ChatError(
+                400,
+                "invalid_request",
+                "edit_message_id and regenerate_message_id exclude each other",
+            )
+        anchor_id = body.edit_message_id or body.regenerate_message_id
+        if anchor_id is None and body.conversation_id is None:
+            if body.content is None and not body.messages:
+                raise ChatError(400, "empty_message", "send `content` or `messages`")
+            return _Target(None, [], None, None)
+        if body.messages:
+            raise ChatError(
+                400,
+                "invalid_request",
+                "`messages` starts a new conversation; with an existing one send `content`",
+            )
+        anchor: Message | None = None
+        if anchor_id is not None:
+            anchor = await session.get(Message, anchor_id)
+            if anchor is None:
+                raise not_found("message")
+            conv_id = anchor.conversation_id
+            if body.conversation_id is not None and body.conversation_id != conv_id:
+                raise not_found("message")
+        else:
+            assert body.conversation_id is not None
+            conv_id = body.conversation_id
+        conv = await store.get_conversation(session, user_id, conv_id)
+        messages = await store.conversation_messages(session, conv.id)
+        if body.regenerate_message_id is not None:
+            assert anchor is not None
+            if anchor.role != "assistant" or anchor.parent_id is None:
+                raise ChatError(400, "invalid_request", "only an answer can be regenerated")
+            live = self.hub.get(anchor.id)
+            if live is not None and not live.finished:
+                raise ChatError(409, "still_streaming", "stop this answer before regenerating it")
+            return _Target(conv, store.path_to(messages, anchor.parent_id), None, anchor.parent_id)
+        if body.edit_message_id is not None:
+            assert anchor is not None
+            if anchor.role != "user":
+                raise ChatError(400, "invalid_request", "only a user message can be edited")
+            return _Target(conv, store.path_to(messages, anchor.parent_id), anchor.parent_id, None)
+        return _Target(
+            conv, store.path_to(messages, conv.active_leaf_id), conv.active_leaf_id, None
+        )
+
+    async def _failover(
+        self,
+        session: AsyncSession,
+        user_id: int,
+        body: ChatBody,
+        conv: Conversation | None,
+        primary: Resolved,
+    ) -> list[Candidate]:
+        """The failover chain as candidates; targets not usable by this user are skipped."""
+        if body.failover is not None:
+            pairs = [(f.provider, f.model) for f in body.failover]
+        elif conv is not None and conv.failover and isinstance(conv.failover.get("chain"), list):
+            pairs = [
+                (str(f.get("provider")), str(f.get("model")))
+                for f in conv.failover["chain"]
+                if isinstance(f, dict)
+            ]
+        else:
+            pairs = list(self.options.failover)
+        out: list[Candidate] = []
+        for provider, model in pairs:
+            if provider == primary.provider_id:
+                continue
+            try:
+                r = await self._resolve(session, user_id, model, provider)
+            except ChatError as error:
+                log.info("failover target %s/%s unusable: %s", provider, model, error.code)
+                continue
+            out.append(Candidate(r.provider, r.provider_id, r.model))
+        return out
+
+    # -- following, stopping ----------------------------------------------------------------------
+
+    async def owned_message(self, session: AsyncSession, user_id: int, message_id: int) -> Message:
+        msg = await session.get(Message, message_id)
+        if msg is None:
+            raise not_found("message")
+        await store.get_conversation(session, user_id, msg.conversation_id)
+        return msg
+
+    async def stop(self, user_id: int, message_id: int) -> tuple[bool, str]:
+        """Stop an answer wherever it runs. Returns (stopped by this call, status now)."""
+        gen = self.hub.get(message_id)
+        if gen is not None:
+            if gen.user_id != user_id:
+                raise not_found("message")
+            stopped = gen.request_stop("user")
+            await gen.wait_finished(self.options.stop_wait_s)
+            return stopped, gen.status or "streaming"
+        async with self.sessionmaker() as session:
+            msg = await self.owned_message(session, user_id, message_id)
+            status = msg.status
+        if status != "streaming" or self.bridge is None:
+            return False, status
+        await self.bridge.publish_stop(message_id)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.options.stop_wait_s
+        while loop.time() < deadline:
+            await asyncio.sleep(0.05)
+            async with self.sessionmaker() as session:
+                status = (
+                    await session.execute(select(Message.status).where(Message.id == message_id))
+                ).scalar_one()
+            if status != "streaming":
+                return status == "stopped", status
+        return True, status
+
+    async def follow(self, user_id: int, message_id: int) -> AsyncIterator[bytes]:
+        """Frames for a re-attaching client: everything so far, then live, from this process,
+        from the process that runs it (Redis), or rebuilt from the saved message."""
+        gen = self.hub.get(message_id)
+        if gen is not None:
+            if gen.user_id != user_id:
+                raise not_found("message")
+            return gen.subscribe()
+        async with self.sessionmaker() as session:
+            msg = await self.owned_message(session, user_id, message_id)
+        if msg.role != "assistant":
+            raise ChatError(400, "invalid_request", "only an answer can be followed")
+        if msg.status == "streaming" and self.bridge is not None:
+            remote = self.bridge.remote_frames(message_id)
+            if remote is not None:
+                return remote
+        return _single(saved_frames(msg))
+
+
+def saved_frames(msg: Message) -> bytes:
+    """A finished answer replayed as the frames a live client would have seen."""
+    out = [
+        frame(
+            "start",
+            {
+                "conversation_id": msg.conversation_id,
+                "user_message_id": msg.parent_id,
+                "assistant_message_id": msg.id,
+                "provider": msg.provider,
+                "model": msg.model,
+            },
+        )
+    ]
+    if msg.content:
+        out.append(delta_frame(msg.content))
+    if msg.error:
+        err = msg.error
+        out.append(
+            frame(
+                "error",
+                {
+                    "code": err.get("code", "error"),
+                    "message": err.get("message", ""),
+                    "provider": err.get("provider") or msg.provider,
+                    "retryable": bool(err.get("retryable")),
+                    "retry_after": err.get("retry_after"),
+                    "message_id": msg.id,
+                    "status": msg.status,
+                },
+            )
+        )
+    out.append(
+        frame(
+            "done",
+            {
+                "finish_reason": "stop" if msg.status == "complete" else msg.status,
+                "status": msg.status,
+                "usage": None,
+                "provider": msg.provider,
+                "model": msg.model,
+                "message_id": msg.id,
+                "conversation_id": msg.conversation_id,
+            },
+        )
+    )
+    return b"".join(out)
+
+
+async def _single(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+def _as_stored(m: PMessage) -> store.StoredMessage:
+    return store.StoredMessage(0, None, m.role, "", [part_to_dict(p) for p in m.parts], "complete")
+
+
+def _user_parts(content: str | None, body: ChatBody) -> tuple[ContentPart, ...]:
+    parts: list[ContentPart] = []
+    if content is not None and content.strip():
+        parts.append(TextPart(content))
+    for a in body.attachments or []:
+        parts.append(ImagePart(a.media_type, a.data))
+    if not parts:
+        raise ChatError(400, "empty_message", "the message is empty")
+    return tuple(parts)

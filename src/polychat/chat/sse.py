@@ -1,0 +1,43 @@
+"""Server-Sent Events framing for the chat stream, pre-encoded once per event.
+
+Frames are built as bytes exactly once, where the event happens, and the same bytes go to every
+subscriber (the live client, a re-attaching client, another process through Redis). That keeps
+the token path to one small JSON encode per chunk and lets a subscriber that fell behind send
+several frames in one write.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def frame(event: str, data: dict[str, Any]) -> bytes:
+    """One SSE frame: `event:` line, one `data:` line of compact JSON, blank line."""
+    return b"event: " + event.encode() + b"\ndata: " + _dumps(data).encode() + b"\n\n"
+
+
+_DELTA_HEAD = b'event: delta\ndata: {"text":'
+
+
+def delta_frame(text: str) -> bytes:
+    """The hot-path frame: `delta {text}`; equal to `frame("delta", {"text": text})`."""
+    return _DELTA_HEAD + _dumps(text).encode() + b"}\n\n"
+
+
+def parse_frames(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
+    """Decode a byte string of complete frames; used by tests, the benchmark and the Redis relay."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for block in raw.decode().split("\n\n"):
+        if not block.strip():
+            continue
+        event, data = "message", ""
+        for line in block.split("\n"):
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                data += line[6:]
+        out.append((event, json.loads(data) if data else {}))
+    return out

@@ -1,0 +1,320 @@
+"""The chat service's database operations, written as plain Core statements.
+
+Each write takes the session the group-commit writer hands it, so it shares that batch's
+transaction; reads take a request's own session. Core (not ORM units of work) because these
+run hundreds of times a second on the streaming path's edges, and the ORM's identity-map
+bookkeeping is pure overhead here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from polychat.chat.errors import not_found
+from polychat.db.models import Conversation, Message, UsageRecord
+from polychat.db.types import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """A message as the history builder and the branch view need it."""
+
+    id: int
+    parent_id: int | None
+    role: str
+    content: str
+    parts: list[dict[str, Any]] | None
+    status: str
+
+
+@dataclass(slots=True)
+class NewTurn:
+    """What `create_turn` writes. `history` are earlier messages given in the body (a new
+    conversation started from `messages`), stored before the new user turn."""
+
+    user_id: int
+    conversation_id: int | None
+    parent_id: int | None
+    history: list[tuple[str, str]]
+    user_content: str | None  # None: regenerate (no new user message)
+    user_parts: list[dict[str, Any]] | None
+    regenerate_parent_id: int | None
+    provider: str
+    model: str
+    system_prompt: str | None
+    params: dict[str, Any] | None
+    failover: dict[str, Any] | None
+    set_system: bool
+    set_params: bool
+    set_failover: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TurnIds:
+    conversation_id: int
+    user_message_id: int
+    assistant_message_id: int
+    created_conversation: bool
+
+
+async def get_conversation(session: AsyncSession, user_id: int, conv_id: int) -> Conversation:
+    conv = await session.get(Conversation, conv_id)
+    if conv is None or conv.user_id != user_id:
+        raise not_found("conversation")
+    return conv
+
+
+async def conversation_messages(session: AsyncSession, conv_id: int) -> list[StoredMessage]:
+    rows = await session.execute(
+        select(
+            Message.id,
+            Message.parent_id,
+            Message.role,
+            Message.content,
+            Message.parts,
+            Message.status,
+        )
+        .where(Message.conversation_id == conv_id)
+        .order_by(Message.id)
+    )
+    return [StoredMessage(*row) for row in rows.tuples()]
+
+
+def path_to(messages: Iterable[StoredMessage], leaf_id: int | None) -> list[StoredMessage]:
+    """The chain from the root down to `leaf_id` (inclusive), oldest first."""
+    by_id = {m.id: m for m in messages}
+    out: list[StoredMessage] = []
+    node = by_id.get(leaf_id) if leaf_id is not None else None
+    seen: set[int] = set()
+    while node is not None and node.id not in seen:
+        seen.add(node.id)
+        out.append(node)
+        node = by_id.get(node.parent_id) if node.parent_id is not None else None
+    out.reverse()
+    return out
+
+
+def newest_leaf_under(messages: Sequence[StoredMessage], start_id: int) -> int:
+    """Follow the newest child from `start_id` down: the leaf a branch switch lands on."""
+    children: dict[int, int] = {}
+    for m in messages:  # ordered by id, so the last child seen is the newest
+        if m.parent_id is not None:
+            children[m.parent_id] = m.id
+    node = start_id
+    for _ in range(len(messages) + 1):
+        nxt = children.get(node)
+        if nxt is None:
+            break
+        node = nxt
+    return node
+
+
+def siblings(messages: Sequence[StoredMessage]) -> dict[int | None, list[int]]:
+    """Children of each parent (None = roots), oldest first."""
+    out: dict[int | None, list[int]] = {}
+    for m in messages:
+        out.setdefault(m.parent_id, []).append(m.id)
+    return out
+
+
+async def create_turn(session: AsyncSession, turn: NewTurn) -> TurnIds:
+    """Commit the user's turn and an empty `streaming` assistant message, before any provider
+    is called: from here on, nothing the user typed can be lost."""
+    now = utcnow()
+    created = turn.conversation_id is None
+    if created:
+        conv_id = (
+            await session.execute(
+                insert(Conversation)
+                .values(
+                    user_id=turn.user_id,
+                    model=turn.model,
+                    provider=turn.provider,
+                    system_prompt=turn.system_prompt,
+                    params=turn.params,
+                    failover=turn.failover,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(Conversation.id)
+            )
+        ).scalar_one()
+    else:
+        assert turn.conversation_id is not None
+        conv_id = turn.conversation_id
+    parent = turn.parent_id
+    for role, content in turn.history:
+        parent = await _insert_message(
+            session,
+            conv_id,
+            parent,
+            role,
+            content,
+            [{"kind": "text", "text": content}],
+            None,
+            None,
+            "complete",
+            now,
+        )
+    if turn.user_content is not None:
+        user_id = await _insert_message(
+            session, conv_id, parent, "user", turn.user_content, turn.user_parts,
+            None, None, "complete", now,
+        )  # fmt: skip
+    else:
+        assert turn.regenerate_parent_id is not None
+        user_id = turn.regenerate_parent_id
+    assistant_id = await _insert_message(
+        session, conv_id, user_id, "assistant", "", None, turn.provider, turn.model,
+        "streaming", now,
+    )  # fmt: skip
+    values: dict[str, Any] = {
+        "active_leaf_id": assistant_id,
+        "provider": turn.provider,
+        "model": turn.model,
+        "updated_at": now,
+    }
+    if not created:
+        if turn.set_system:
+            values["system_prompt"] = turn.system_prompt
+        if turn.set_params:
+            values["params"] = turn.params
+        if turn.set_failover:
+            values["failover"] = turn.failover
+    await session.execute(update(Conversation).where(Conversation.id == conv_id).values(values))
+    return TurnIds(conv_id, user_id, assistant_id, created)
+
+
+async def _insert_message(
+    session: AsyncSession,
+    conv_id: int,
+    parent_id: int | None,
+    role: str,
+    content: str,
+    parts: list[dict[str, Any]] | None,
+    provider: str | None,
+    model: str | None,
+    status: str,
+    now: Any,
+) -> int:
+    result = await session.execute(
+        insert(Message)
+        .values(
+            conversation_id=conv_id,
+            parent_id=parent_id,
+            role=role,
+            content=content,
+            parts=parts,
+            provider=provider,
+            model=model,
+            status=status,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(Message.id)
+    )
+    return int(result.scalar_one())
+
+
+async def checkpoint(session: AsyncSession, texts: list[tuple[int, str]]) -> None:
+    """Save the text so far of streaming answers. Guarded by status, so a late checkpoint can
+    never overwrite an answer that has meanwhile been finalized."""
+    now = utcnow()
+    for message_id, text in texts:
+        await session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status == "streaming")
+            .values(content=text, updated_at=now)
+        )
+
+
+@dataclass(slots=True)
+class FinalWrite:
+    message_id: int
+    conversation_id: int
+    user_id: int
+    status: str
+    content: str
+    parts: list[dict[str, Any]]
+    error: dict[str, Any] | None
+    provider: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    tokens_estimated: bool
+    cost: float | None
+    ttft_ms: int | None
+    duration_ms: int
+
+
+async def finalize(session: AsyncSession, w: FinalWrite) -> None:
+    """The answer's last state plus its usage row, in the same transaction."""
+    now = utcnow()
+    await session.execute(
+        update(Message)
+        .where(Message.id == w.message_id)
+        .values(
+            content=w.content,
+            parts=w.parts,
+            status=w.status,
+            error=w.error,
+            provider=w.provider,
+            model=w.model,
+            updated_at=now,
+        )
+    )
+    await session.execute(
+        insert(UsageRecord).values(
+            user_id=w.user_id,
+            conversation_id=w.conversation_id,
+            message_id=w.message_id,
+            provider=w.provider,
+            model=w.model,
+            input_tokens=w.input_tokens,
+            output_tokens=w.output_tokens,
+            tokens_estimated=w.tokens_estimated,
+            cost=w.cost,
+            ttft_ms=w.ttft_ms,
+            duration_ms=w.duration_ms,
+            status=w.status,
+            created_at=now,
+        )
+    )
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.id == w.conversation_id)
+        .values(updated_at=now, provider=w.provider, model=w.model)
+    )
+
+
+async def mark_interrupted(session: AsyncSession, keep: set[int] | None = None) -> int:
+    """Messages left `streaming` by a process that died become `interrupted`, keeping the text
+    of their last checkpoint. `keep` are ids still being generated by a live process."""
+    ids = (
+        (await session.execute(select(Message.id).where(Message.status == "streaming")))
+        .scalars()
+        .all()
+    )
+    stale = [i for i in ids if not keep or i not in keep]
+    if stale:
+        await session.execute(
+            update(Message)
+            .where(Message.id.in_(stale), Message.status == "streaming")
+            .values(
+                status="interrupted",
+                error={
+                    "code": "interrupted",
+                    "message": "the server stopped while this answer was being written",
+                    "provider": None,
+                    "retryable": True,
+                    "retry_after": None,
+                },
+                updated_at=utcnow(),
+            )
+        )
+    return len(stale)
