@@ -1,0 +1,22 @@
+"""The HTTP API. Every router is registered from `ROUTERS` below, in order: a new resource is
+one module plus one line here. `LIFESPANS` lets a feature own start-up/shutdown work (open a
+client, warm a cache) the same way: an async context manager factory taking the app, entered
+after the database is ready and exited before it closes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import APIRouter, FastAPI
+
+from polychat.api import admin, auth, health, users
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    auth.router,
+    users.router,
+    admin.router,
+]
+
+LIFESPANS: list[Callable[[FastAPI], AbstractAsyncContextManager[None]]] = []

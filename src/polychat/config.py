@@ -1,0 +1,175 @@
+"""Every setting Polychat reads, in one place.
+
+Settings come from `POLYCHAT_*` environment variables and an optional `.env` file. A few
+well-known names are also accepted without the prefix (`DATABASE_URL`, `REDIS_URL` and the
+providers' usual key variables) so that Polychat drops into an existing environment. Nothing
+else in the code base reads `os.environ`: ask for `Settings` instead.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from polychat.security.keyfiles import decode_key, load_or_create_secret
+
+ProviderId = Literal["claude", "mistral", "openai", "gemini", "ollama", "openrouter"]
+
+
+def _env(name: str, *unprefixed: str) -> AliasChoices:
+    """Accept `POLYCHAT_<NAME>` first, then each plain alias in order."""
+    return AliasChoices(f"POLYCHAT_{name}", *unprefixed)
+
+
+class Settings(BaseSettings):
+    """Polychat configuration; see docs/operations.md and .env.example for every field."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="POLYCHAT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # --- storage ---
+    data_dir: Path = Path("./data")
+    database_url: str | None = Field(
+        default=None, validation_alias=_env("DATABASE_URL", "DATABASE_URL")
+    )
+    redis_url: str | None = Field(default=None, validation_alias=_env("REDIS_URL", "REDIS_URL"))
+    # Prefix of every Redis key Polychat writes, so several instances can share one Redis.
+    redis_prefix: str = "polychat:"
+    run_migrations: bool = True
+    backup_before_migrate: bool = True
+    sqlite_busy_timeout_ms: int = 5000
+    db_pool_size: int = 10
+    db_echo: bool = False
+
+    # --- HTTP ---
+    host: str = "127.0.0.1"
+    port: int = 8080
+    forwarded_allow_ips: str = "127.0.0.1"
+    web_dir: Path = Path("web/dist")
+    docs_enabled: bool = True
+
+    # --- logging ---
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    # --- auth ---
+    secret_key: SecretStr | None = None
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_days: int = 30
+    cookie_secure: Literal["auto", "always", "never"] = "auto"
+    registration_open: bool = True
+    password_min_length: int = 10
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    login_max_attempts_per_ip: int = 20
+    login_max_attempts_per_account: int = 5
+    login_window_seconds: int = 300
+
+    # --- secrets at rest ---
+    encryption_key: SecretStr | None = None
+
+    # --- providers: base URLs (tests point these at fakes; users at proxies) ---
+    claude_base_url: str | None = None
+    mistral_base_url: str | None = None
+    openai_base_url: str | None = None
+    gemini_base_url: str | None = None
+    ollama_base_url: str | None = None
+    openrouter_base_url: str | None = None
+
+    # --- providers: instance-wide keys from the usual variables ---
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY")
+    )
+    mistral_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("MISTRAL_API_KEY", "MISTRAL_API_KEY")
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    gemini_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=_env("GEMINI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"),
+    )
+    openrouter_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("OPENROUTER_API_KEY", "OPENROUTER_API_KEY")
+    )
+
+    # --- derived values ---
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "polychat.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The SQLAlchemy async URL: `DATABASE_URL` normalised to an async driver, or the
+        SQLite file in the data directory."""
+        url = self.database_url
+        if not url:
+            return f"sqlite+aiosqlite:///{self.sqlite_path.resolve()}"
+        for plain, async_ in (
+            ("postgres://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return async_ + url[len(plain) :]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    @cached_property
+    def _jwt_secret(self) -> bytes:
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        return load_or_create_secret(self.ensure_data_dir() / "jwt_secret", 64)
+
+    def jwt_secret(self) -> bytes:
+        """The JWT signing secret: `POLYCHAT_SECRET_KEY`, or one generated once into the data
+        directory (mode 0600) and reused, so tokens survive restarts."""
+        return self._jwt_secret
+
+    @cached_property
+    def _master_key(self) -> bytes:
+        if self.encryption_key is not None:
+            return decode_key(self.encryption_key.get_secret_value())
+        return load_or_create_secret(self.ensure_data_dir() / "encryption_key", 32)
+
+    def encryption_master_key(self) -> bytes:
+        """The 32-byte master key that encrypts API keys at rest: `POLYCHAT_ENCRYPTION_KEY`
+        (base64/base64url of 32 bytes, or any passphrase, which is hashed to 32 bytes), or one
+        generated once into the data directory (mode 0600). Losing it makes stored keys
+        unreadable: back it up with the database."""
+        return self._master_key
+
+    def provider_base_url(self, provider: str) -> str | None:
+        value = getattr(self, f"{provider}_base_url", None)
+        return value if isinstance(value, str) and value else None
+
+    def provider_env_key(self, provider: str) -> str | None:
+        """The instance-wide key the environment supplies for `provider`, if any."""
+        field = {
+            "claude": "anthropic_api_key",
+            "mistral": "mistral_api_key",
+            "openai": "openai_api_key",
+            "gemini": "gemini_api_key",
+            "openrouter": "openrouter_api_key",
+        }.get(provider)
+        value = getattr(self, field, None) if field else None
+        return value.get_secret_value() if isinstance(value, SecretStr) else None

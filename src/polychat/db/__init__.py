@@ -1,0 +1,1 @@
+"""Database access: engine and sessions, ORM models, Alembic migrations."""
