@@ -258,16 +258,15 @@ async def test_status_failures_are_mapped(
 async def test_mid_stream_failure_keeps_partial_text_and_raises(
     h: ProviderHarness, failure: Failure, fake: FakeServer, provider: BaseProvider
 ) -> None:
-    fake.queue(
-        Reply(text="Hello brave new world", chunks=4, failure=failure, chunks_before_failure=2)
-    )
+    reply = Reply(text="Hello brave new world", chunks=4, failure=failure, chunks_before_failure=2)
+    fake.queue(reply)
     events: list[StreamEvent] = []
     with pytest.raises(ProviderError) as raised:
         async with asyncio.timeout(10):
             async for event in provider.stream_message(ask(h)):
                 events.append(event)
     assert isinstance(raised.value, h.expected_error(failure)), repr(raised.value)
-    assert text_of(events) == "Hello brave "
+    assert text_of(events) == "".join(reply.text_chunks()[:2]) == "Hello brave"
     assert not any(isinstance(e, FinishEvent) for e in events)
     assert len(h.chat_requests(fake)) == 1  # text had streamed: never retried
 

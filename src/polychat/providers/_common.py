@@ -1,0 +1,133 @@
+"""Small helpers the Claude and OpenAI-family adapters share (no SDK imports here).
+
+Kept apart from `base.py` so the contract stays free of implementation detail: building the
+pooled HTTP client every SDK client is given, the capability check done before any request,
+transport failures turned into provider errors, and the never-raising key check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx2
+
+from polychat.providers.base import (
+    Capabilities,
+    ChatRequest,
+    ImagePart,
+    KeyValidation,
+    ModelInfo,
+    ProviderCapabilityError,
+    ProviderConfig,
+    ProviderError,
+    ProviderProtocolError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+)
+
+DEFAULT_MAX_OUTPUT = 4096
+
+
+def http_client(config: ProviderConfig) -> httpx2.AsyncClient:
+    """One pooled client per provider instance: explicit timeouts from the config, so a
+    silent upstream fails in `timeout_s`, and closing a response really drops its connection
+    (which is how cancelling a stream stops the upstream generating)."""
+    return httpx2.AsyncClient(
+        timeout=httpx2.Timeout(config.timeout_s, connect=config.connect_timeout_s),
+        limits=httpx2.Limits(max_connections=100, max_keepalive_connections=20),
+        follow_redirects=True,
+    )
+
+
+def transport_error(exc: BaseException, provider: str) -> ProviderError | None:
+    """An httpx-family failure as a provider error; None when `exc` is something else.
+
+    A cut mid-stream (the SDKs let `RemoteProtocolError` through) and an unparsable chunk are
+    protocol errors; a timeout is a timeout; failing to connect is "unavailable".
+    """
+    if isinstance(exc, httpx2.TimeoutException):
+        return ProviderTimeoutError(f"{provider} did not answer in time", provider=provider)
+    if isinstance(exc, httpx2.ConnectError):
+        return ProviderUnavailableError(f"cannot connect to {provider}: {exc}", provider=provider)
+    if isinstance(exc, httpx2.TransportError | httpx2.StreamError):
+        return ProviderProtocolError(
+            f"the connection to {provider} broke mid-answer: {exc}", provider=provider
+        )
+    if isinstance(exc, json.JSONDecodeError):
+        return ProviderProtocolError(
+            f"{provider} sent a chunk that is not valid JSON", provider=provider
+        )
+    return None
+
+
+def parse_arguments(raw: str | dict[str, Any] | None, provider: str) -> dict[str, Any]:
+    """Tool-call arguments as a dict; '' means no arguments (Anthropic, OpenAI both do it)."""
+    if isinstance(raw, dict):
+        return raw
+    if not raw or not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ProviderProtocolError(
+            f"{provider} sent tool arguments that are not JSON: {raw[:80]!r}", provider=provider
+        ) from None
+    if not isinstance(value, dict):
+        raise ProviderProtocolError(
+            f"{provider} sent tool arguments that are not a JSON object", provider=provider
+        )
+    return value
+
+
+def check_capabilities(request: ChatRequest, caps: Capabilities, provider: str) -> None:
+    """Refuse, before any byte goes upstream, what this model cannot take."""
+    if not caps.vision:
+        for message in request.messages:
+            if any(isinstance(p, ImagePart) for p in message.parts):
+                raise ProviderCapabilityError(
+                    f"{request.model} on {provider} does not accept images; "
+                    "remove the image or pick a vision model",
+                    provider=provider,
+                )
+
+
+def capabilities_from(info: ModelInfo | None, default: Capabilities) -> Capabilities:
+    if info is None:
+        return default
+    return Capabilities(
+        streaming=True,
+        vision=info.vision,
+        tools=info.tools,
+        system_prompt=default.system_prompt,
+        json_mode=default.json_mode,
+        max_context=info.context_window or default.max_context,
+    )
+
+
+_ID_UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+def safe_tool_id(tool_id: str) -> str:
+    """Tool-call ids from another provider, made acceptable where ids must match
+    `^[a-zA-Z0-9_-]+$` (Anthropic); deterministic, so a call and its result still pair up."""
+    cleaned = _ID_UNSAFE.sub("_", tool_id)
+    return cleaned or "call"
+
+
+async def timed_key_check(
+    provider: str,
+    check: Callable[[], Awaitable[Any]],
+    to_error: Callable[[Exception], ProviderError],
+) -> KeyValidation:
+    """Run the cheapest authenticated call; report success and latency, never raise."""
+    started = time.perf_counter()
+    try:
+        await check()
+    except Exception as exc:
+        error = exc if isinstance(exc, ProviderError) else to_error(exc)
+        return KeyValidation(False, provider, (time.perf_counter() - started) * 1000, error)
+    return KeyValidation(True, provider, (time.perf_counter() - started) * 1000)

@@ -1,0 +1,372 @@
+"""Claude, natively: the Anthropic Messages API through the official `anthropic` SDK.
+
+What differs from the OpenAI shape and is handled here: the system prompt is a top-level
+field (never a message); `max_tokens` is required, so it is filled from the model's output
+limit; tool calls are `tool_use` blocks whose input streams as `partial_json` fragments and
+tool results are `tool_result` blocks of a user turn; the stream is named SSE events whose
+usage is a running total (overwritten, never summed); an `event: error` can arrive after the
+200 (`overloaded_error` -> overloaded); HTTP 529 is overload, not a server fault. The SDK of
+2026-11 no longer takes `temperature` / `top_p` as arguments, so they travel in `extra_body`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any, ClassVar
+
+import anthropic
+
+from polychat.providers._common import (
+    DEFAULT_MAX_OUTPUT,
+    capabilities_from,
+    check_capabilities,
+    http_client,
+    parse_arguments,
+    safe_tool_id,
+    timed_key_check,
+    transport_error,
+)
+from polychat.providers.base import (
+    BaseProvider,
+    Capabilities,
+    ChatRequest,
+    ChatResponse,
+    ContentPart,
+    FinishEvent,
+    FinishReason,
+    ImagePart,
+    KeyValidation,
+    ModelInfo,
+    ProviderAuthError,
+    ProviderBadRequestError,
+    ProviderConfig,
+    ProviderError,
+    ProviderModelNotFoundError,
+    ProviderOverloadedError,
+    ProviderProtocolError,
+    ProviderQuotaError,
+    ProviderRateLimitError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCallDelta,
+    ToolCallEnd,
+    ToolCallPart,
+    ToolCallStart,
+    Usage,
+    UsageEvent,
+)
+from polychat.providers.catalog import ModelCache, load_catalog
+from polychat.providers.retry import error_for_status, parse_retry_after, retry_call, retry_stream
+
+NAME = "claude"
+
+STOP_REASONS: dict[str, FinishReason] = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "model_context_window_exceeded": "length",
+    "tool_use": "tool_calls",
+    "refusal": "content_filter",
+}
+
+ERROR_TYPES: dict[str, type[ProviderError]] = {
+    "authentication_error": ProviderAuthError,
+    "permission_error": ProviderAuthError,
+    "billing_error": ProviderQuotaError,
+    "rate_limit_error": ProviderRateLimitError,
+    "overloaded_error": ProviderOverloadedError,
+    "api_error": ProviderUnavailableError,
+    "timeout_error": ProviderTimeoutError,
+    "not_found_error": ProviderModelNotFoundError,
+    "invalid_request_error": ProviderBadRequestError,
+    "request_too_large": ProviderBadRequestError,
+}
+
+
+def map_error(exc: Exception, provider: str = NAME) -> ProviderError:
+    """Every failure of the anthropic SDK (or its transport) as one of our errors."""
+    if isinstance(exc, ProviderError):
+        return exc
+    if isinstance(exc, anthropic.APIStatusError):
+        body: dict[str, Any] = exc.body if isinstance(exc.body, dict) else {}
+        raw = body.get("error")
+        detail: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        kind = str(detail.get("type") or "")
+        message = str(detail.get("message") or exc.message)
+        headers = {k.lower(): v for k, v in exc.response.headers.items()}
+        # An `event: error` arrives on a 200 response: its status says nothing.
+        status = exc.status_code if exc.status_code != 200 else None
+        if kind == "invalid_request_error" and "credit balance" in message.lower():
+            cls: type[ProviderError] | None = ProviderQuotaError
+        else:
+            cls = ERROR_TYPES.get(kind)
+        if cls is None:
+            return error_for_status(provider, status, message, headers=headers)
+        return cls(
+            message, provider=provider, status=status, retry_after=parse_retry_after(headers)
+        )
+    if isinstance(exc, anthropic.APITimeoutError):
+        return ProviderTimeoutError("Claude did not answer in time", provider=provider)
+    if isinstance(exc, anthropic.APIConnectionError):
+        cause = exc.__cause__
+        mapped = transport_error(cause, provider) if cause is not None else None
+        return mapped or ProviderUnavailableError(
+            f"cannot reach Claude: {exc.message}", provider=provider
+        )
+    if isinstance(exc, anthropic.APIResponseValidationError):
+        return ProviderProtocolError(f"Claude sent an unexpected answer: {exc}", provider=provider)
+    return transport_error(exc, provider) or ProviderProtocolError(
+        f"Claude failed unexpectedly: {exc!r}", provider=provider
+    )
+
+
+# -- neutral -> Messages API ------------------------------------------------------------------
+
+
+def _block(part: ContentPart) -> dict[str, Any] | None:
+    if isinstance(part, TextPart):
+        return {"type": "text", "text": part.text} if part.text else None
+    if isinstance(part, ImagePart):
+        return {
+            "type": "image",
+            "source": {"type": "base64", "media_type": part.media_type, "data": part.data},
+        }
+    if isinstance(part, ToolCallPart):
+        return {
+            "type": "tool_use",
+            "id": safe_tool_id(part.id),
+            "name": part.name,
+            "input": part.arguments,
+        }
+    return {
+        "type": "tool_result",
+        "tool_use_id": safe_tool_id(part.tool_call_id),
+        "content": part.content,
+        "is_error": part.is_error,
+    }
+
+
+def to_messages(request: ChatRequest) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for message in request.messages:
+        blocks = [b for b in map(_block, message.parts) if b is not None]
+        # The API wants a user turn's tool results before anything else in it.
+        blocks.sort(key=lambda b: b["type"] != "tool_result")
+        if blocks:
+            out.append({"role": message.role, "content": blocks})
+    return out
+
+
+# -- the provider -----------------------------------------------------------------------------
+
+
+class ClaudeProvider(BaseProvider):
+    name: ClassVar[str] = NAME
+    display_name: ClassVar[str] = "Anthropic Claude"
+    default_base_url: ClassVar[str] = "https://api.anthropic.com"
+    requires_key: ClassVar[bool] = True
+
+    DEFAULT_CAPS = Capabilities(vision=True, tools=True, max_context=200_000)
+
+    def __init__(self, config: ProviderConfig) -> None:
+        super().__init__(config)
+        self._http = http_client(config)
+        self._client = anthropic.AsyncAnthropic(
+            api_key=config.api_key or "",
+            base_url=self.base_url,
+            max_retries=0,
+            http_client=self._http,
+            default_headers=dict(config.extra_headers),
+        )
+        self._models = ModelCache(
+            self.instance_id, load_catalog(NAME), ttl_s=config.models_cache_ttl_s
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()
+        await self._http.aclose()
+
+    def get_default_model(self) -> str:
+        return self._models.catalog.default_model
+
+    def get_capabilities(self, model: str | None = None) -> Capabilities:
+        return capabilities_from(
+            self._models.info(model or self.get_default_model()), self.DEFAULT_CAPS
+        )
+
+    def _params(self, request: ChatRequest) -> dict[str, Any]:
+        check_capabilities(request, self.get_capabilities(request.model), self.instance_id)
+        info = self._models.info(request.model)
+        max_tokens = request.max_tokens or (info and info.max_output_tokens) or DEFAULT_MAX_OUTPUT
+        params: dict[str, Any] = {
+            "model": request.model,
+            "max_tokens": max_tokens,
+            "messages": to_messages(request),
+        }
+        if request.system:
+            params["system"] = request.system
+        if request.stop:
+            params["stop_sequences"] = list(request.stop)
+        if request.tools:
+            params["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": t.parameters}
+                for t in request.tools
+            ]
+        # Newer Claude models refuse temperature and top_p together: temperature wins.
+        extra: dict[str, Any] = {}
+        if request.temperature is not None:
+            extra["temperature"] = min(max(request.temperature, 0.0), 1.0)
+        elif request.top_p is not None:
+            extra["top_p"] = request.top_p
+        if extra:
+            params["extra_body"] = extra
+        return params
+
+    async def send_message(self, request: ChatRequest) -> ChatResponse:
+        params = self._params(request)
+        return await retry_call(self.config, lambda: self._send_once(params))
+
+    async def _send_once(self, params: dict[str, Any]) -> ChatResponse:
+        try:
+            message = await self._client.messages.create(**params)
+        except Exception as exc:
+            raise map_error(exc, self.instance_id) from exc
+        parts: list[ContentPart] = []
+        for block in message.content:
+            if block.type == "text":
+                parts.append(TextPart(block.text))
+            elif block.type == "tool_use":
+                parts.append(ToolCallPart(block.id, block.name, dict(block.input)))
+        u = message.usage
+        cache_read = u.cache_read_input_tokens or 0
+        cache_write = u.cache_creation_input_tokens or 0
+        usage = Usage(
+            input_tokens=u.input_tokens + cache_read + cache_write,
+            output_tokens=u.output_tokens,
+            cache_read_tokens=cache_read,
+            cache_write_tokens=cache_write,
+        )
+        return ChatResponse(
+            id=message.id,
+            provider=self.instance_id,
+            model=message.model,
+            parts=tuple(parts),
+            usage=usage,
+            finish_reason=STOP_REASONS.get(message.stop_reason or "", "other"),
+        )
+
+    def stream_message(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
+        params = self._params(request)
+        return retry_stream(self.config, lambda: self._stream_once(params))
+
+    async def _stream_once(self, params: dict[str, Any]) -> AsyncGenerator[StreamEvent, None]:
+        provider = self.instance_id
+        try:
+            stream = await self._client.messages.create(**params, stream=True)
+        except Exception as exc:
+            raise map_error(exc, provider) from exc
+        tools: dict[int, list[Any]] = {}  # block index -> [ordinal, id, name, json fragments]
+        input_tokens = output_tokens = cache_read = cache_write = 0
+        usage = Usage()
+        message_id: str | None = None
+        model: str | None = None
+        reason: FinishReason = "other"
+        try:
+            async for event in stream:
+                kind = event.type
+                if kind == "content_block_delta":
+                    delta = event.delta
+                    if delta.type == "text_delta":
+                        yield TextDelta(delta.text)
+                    elif delta.type == "input_json_delta" and delta.partial_json:
+                        started = tools.get(event.index)
+                        if started is not None:
+                            started[3].append(delta.partial_json)
+                            yield ToolCallDelta(started[0], delta.partial_json)
+                elif kind == "content_block_start":
+                    block = event.content_block
+                    if block.type == "tool_use":
+                        ordinal = len(tools)
+                        tools[event.index] = [ordinal, block.id, block.name, []]
+                        yield ToolCallStart(ordinal, block.id, block.name)
+                elif kind == "content_block_stop":
+                    done = tools.get(event.index)
+                    if done is not None:
+                        args = parse_arguments("".join(done[3]), provider)
+                        yield ToolCallEnd(done[0], ToolCallPart(done[1], done[2], args))
+                elif kind == "message_start":
+                    message_id, model = event.message.id, event.message.model
+                    u = event.message.usage
+                    input_tokens, output_tokens = u.input_tokens, u.output_tokens
+                    cache_read = u.cache_read_input_tokens or 0
+                    cache_write = u.cache_creation_input_tokens or 0
+                    usage = _usage(input_tokens, output_tokens, cache_read, cache_write)
+                    yield UsageEvent(usage)
+                elif kind == "message_delta":
+                    d = event.usage  # running totals: overwrite what we had
+                    output_tokens = d.output_tokens
+                    if d.input_tokens is not None:
+                        input_tokens = d.input_tokens
+                    if d.cache_read_input_tokens is not None:
+                        cache_read = d.cache_read_input_tokens
+                    if d.cache_creation_input_tokens is not None:
+                        cache_write = d.cache_creation_input_tokens
+                    usage = _usage(input_tokens, output_tokens, cache_read, cache_write)
+                    reason = STOP_REASONS.get(event.delta.stop_reason or "", "other")
+                    yield UsageEvent(usage)
+                elif kind == "message_stop":
+                    yield FinishEvent(reason, usage, message_id, model)
+                    return
+        except ProviderError:
+            raise
+        except Exception as exc:
+            raise map_error(exc, provider) from exc
+        finally:
+            await stream.close()
+        raise ProviderProtocolError("Claude's stream ended before message_stop", provider=provider)
+
+    async def get_models(self) -> list[ModelInfo]:
+        return await self._models.get(self._live_models)
+
+    async def _live_models(self) -> list[ModelInfo]:
+        out: list[ModelInfo] = []
+        async for m in self._client.models.list(limit=1000):
+            if getattr(m, "lifecycle", "active") == "retired":
+                continue
+            out.append(
+                ModelInfo(
+                    id=m.id,
+                    provider=self.instance_id,
+                    display_name=m.display_name,
+                    context_window=m.max_input_tokens,
+                    max_output_tokens=m.max_tokens,
+                    vision=True,
+                    tools=True,
+                )
+            )
+        return out
+
+    async def validate_api_key(self, api_key: str | None = None) -> KeyValidation:
+        client = self._client if api_key is None else self._client.with_options(api_key=api_key)
+
+        async def check() -> None:
+            try:
+                await client.models.list(limit=1)
+            except Exception as exc:
+                raise map_error(exc, self.instance_id) from exc
+
+        return await timed_key_check(
+            self.instance_id, check, lambda e: map_error(e, self.instance_id)
+        )
+
+
+def _usage(input_tokens: int, output_tokens: int, cache_read: int, cache_write: int) -> Usage:
+    return Usage(
+        input_tokens=input_tokens + cache_read + cache_write,
+        output_tokens=output_tokens,
+        cache_read_tokens=cache_read,
+        cache_write_tokens=cache_write,
+    )

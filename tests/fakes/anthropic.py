@@ -1,0 +1,411 @@
+"""A fake Anthropic Messages API, byte-compatible with the transcripts in provider-protocols §2.
+
+Serves `POST /v1/messages` (JSON or named-event SSE) and `GET /v1/models` (paginated by
+`after_id`). Checks what the real API checks: a key in `x-api-key` or `Authorization: Bearer`
+(401 `authentication_error` otherwise), an `anthropic-version` header (any date), the required
+`max_tokens`, no unknown top-level fields, no `system` role, images as base64 sources of an
+accepted media type, and every `tool_result` answering a `tool_use` of the turn before (400
+`invalid_request_error` otherwise), so an adapter that sends a wrong shape fails here as it
+would in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import string
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from tests.fakes.script import Failure, Reply
+from tests.fakes.server import CutConnection, FakeServer, FakeState, tracked
+
+# (id, display name, lifecycle, max input tokens, max output tokens)
+DEFAULT_MODELS: tuple[tuple[str, str, str, int, int], ...] = (
+    ("claude-sonnet-4-6", "Claude Sonnet 4.6", "active", 1000000, 64000),
+    ("claude-opus-4-8", "Claude Opus 4.8", "active", 200000, 32000),
+    ("claude-haiku-4-5", "Claude Haiku 4.5", "active", 200000, 64000),
+    ("claude-fable-5-2", "Claude Fable 5.2", "active", 400000, 128000),
+    ("claude-3-opus-20240229", "Claude Opus 3", "retired", 200000, 4096),
+)
+TOP_LEVEL_FIELDS = {
+    "model", "messages", "max_tokens", "system", "temperature", "top_p", "top_k",
+    "stop_sequences", "stream", "metadata", "thinking", "tools", "tool_choice", "service_tier",
+    "container", "output_config", "cache_control", "inference_geo", "speed", "diagnostics",
+}  # fmt: skip
+MEDIA_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+_ALNUM = string.ascii_letters + string.digits
+
+
+def _rand(n: int) -> str:
+    return "".join(secrets.choice(_ALNUM) for _ in range(n))
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"))
+
+
+def _error_body(kind: str, message: str) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "error": {"type": kind, "message": message},
+        "request_id": f"req_011C{_rand(20)}",
+    }
+
+
+def _error(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    hdrs = {"request-id": f"req_011C{_rand(20)}", "x-should-retry": "false"}
+    hdrs.update(headers or {})
+    return JSONResponse(_error_body(kind, message), status_code=status, headers=hdrs)
+
+
+def _retry_after(reply: Reply) -> dict[str, str]:
+    if reply.retry_after_s is None:
+        return {}
+    value = reply.retry_after_s
+    return {"retry-after": str(int(value)) if float(value).is_integer() else str(value)}
+
+
+def render_failure(reply: Reply, model: str) -> Response | None:
+    """The status response a failure becomes before any body, or None for stream failures."""
+    match reply.failure:
+        case Failure.BAD_KEY:
+            return _error(401, "authentication_error", "invalid x-api-key")
+        case Failure.RATE_LIMIT:
+            return _error(
+                429,
+                "rate_limit_error",
+                "This request would exceed the rate limit for your organization of 50 requests"
+                " per minute.",
+                {**_retry_after(reply), "x-should-retry": "true"},
+            )
+        case Failure.QUOTA:
+            return _error(
+                402,
+                "billing_error",
+                "Your credit balance is too low to access the Anthropic API.",
+            )
+        case Failure.OVERLOADED:
+            return _error(529, "overloaded_error", "Overloaded", {"x-should-retry": "true"})
+        case Failure.SERVER_ERROR:
+            return _error(500, "api_error", "Internal server error", {"x-should-retry": "true"})
+        case Failure.MODEL_NOT_FOUND:
+            return _error(404, "not_found_error", f"model: {model}")
+    return None
+
+
+def validate(body: Any) -> str | None:
+    """What the real API would reject, as its 400 message; None when the body is valid."""
+    if not isinstance(body, dict):
+        return "request body must be a JSON object"
+    extra = sorted(set(body) - TOP_LEVEL_FIELDS)
+    if extra:
+        return f"{extra[0]}: Extra inputs are not permitted"
+    for name in ("model", "max_tokens", "messages"):
+        if name not in body:
+            return f"{name}: Field required"
+    if not isinstance(body["max_tokens"], int) or body["max_tokens"] < 1:
+        return "max_tokens: Input should be a valid integer greater than 0"
+    temperature = body.get("temperature")
+    if temperature is not None and not 0 <= temperature <= 1:
+        return "temperature: Input should be less than or equal to 1"
+    system = body.get("system")
+    if system is not None and not isinstance(system, str | list):
+        return "system: Input should be a valid string or list"
+    pending_tool_ids: set[str] = set()
+    for i, message in enumerate(body["messages"]):
+        role = message.get("role")
+        if role not in ("user", "assistant"):
+            return f"messages.{i}.role: Input should be 'user' or 'assistant'"
+        content = message.get("content")
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+        if not isinstance(blocks, list):
+            return f"messages.{i}.content: Input should be a valid list"
+        used_ids: set[str] = set()
+        for j, block in enumerate(blocks):
+            kind = block.get("type")
+            where = f"messages.{i}.content.{j}"
+            if kind == "text":
+                if not isinstance(block.get("text"), str):
+                    return f"{where}.text: Field required"
+            elif kind == "image":
+                source = block.get("source") or {}
+                if source.get("type") == "base64":
+                    if source.get("media_type") not in MEDIA_TYPES:
+                        return f"{where}.source.media_type: Input should be one of {MEDIA_TYPES}"
+                    if not isinstance(source.get("data"), str) or source["data"].startswith(
+                        "data:"
+                    ):
+                        return f"{where}.source.data: invalid base64 data"
+                elif source.get("type") != "url":
+                    return f"{where}.source: Input tag does not match any of the expected tags"
+            elif kind == "tool_use" and role == "assistant":
+                if not isinstance(block.get("input"), dict) or not block.get("id"):
+                    return f"{where}.input: Input should be a valid dictionary"
+                used_ids.add(block["id"])
+            elif kind == "tool_result" and role == "user":
+                if block.get("tool_use_id") not in pending_tool_ids:
+                    return (
+                        f"{where}: unexpected `tool_use_id` found in `tool_result` blocks: "
+                        f"{block.get('tool_use_id')}. Each `tool_result` block must have a "
+                        "corresponding `tool_use` block in the previous message."
+                    )
+            else:
+                return f"{where}.type: Input tag '{kind}' found using 'type' does not match"
+        if role == "user" and pending_tool_ids:
+            answered = {b.get("tool_use_id") for b in blocks if b.get("type") == "tool_result"}
+            if pending_tool_ids - answered:
+                return (
+                    "messages: `tool_use` ids were found without `tool_result` blocks "
+                    f"immediately after: {', '.join(sorted(pending_tool_ids - answered))}"
+                )
+        pending_tool_ids = used_ids if role == "assistant" else set()
+    for tool in body.get("tools", []):
+        if "input_schema" not in tool or "name" not in tool:
+            return "tools.0.input_schema: Field required"
+    return None
+
+
+def _tool_id(given: str | None) -> str:
+    return given or f"toolu_01{_rand(22)}"
+
+
+def message_json(reply: Reply, model: str) -> dict[str, Any]:
+    content: list[dict[str, Any]] = []
+    if reply.text:
+        content.append({"type": "text", "text": reply.text})
+    for call in reply.tool_calls:
+        content.append(
+            {
+                "type": "tool_use",
+                "id": _tool_id(call.id),
+                "name": call.name,
+                "input": call.arguments,
+            }
+        )
+    return {
+        "id": f"msg_01{_rand(22)}",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": content,
+        "stop_reason": "tool_use" if reply.tool_calls else "end_turn",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": reply.input_tokens,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+            "output_tokens": reply.output_tokens,
+            "service_tier": "standard",
+        },
+    }
+
+
+def _event(name: str, data: dict[str, Any]) -> bytes:
+    return f"event: {name}\ndata: {_dumps(data)}\n\n".encode()
+
+
+async def stream_events(reply: Reply, model: str) -> AsyncIterator[bytes]:
+    """The named-event sequence of §2d; failures injected where the script says."""
+    start = {
+        "type": "message_start",
+        "message": {
+            "id": f"msg_01{_rand(22)}",
+            "type": "message",
+            "role": "assistant",
+            "model": model,
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {
+                "input_tokens": reply.input_tokens,
+                "cache_creation_input_tokens": 0,
+                "cache_read_input_tokens": 0,
+                "output_tokens": 1,
+                "service_tier": "standard",
+            },
+        },
+    }
+    yield _event("message_start", start)
+    index = 0
+    chunks = reply.text_chunks()
+    mid_stream = reply.failure in (
+        Failure.ERROR_MID_STREAM,
+        Failure.CUT_MID_STREAM,
+        Failure.MALFORMED_CHUNK,
+    )
+    if chunks:
+        block = {
+            "type": "content_block_start",
+            "index": 0,
+            "content_block": {"type": "text", "text": ""},
+        }
+        yield _event("content_block_start", block)
+        yield b'event: ping\ndata: {"type": "ping"}\n\n'
+        for n, piece in enumerate(chunks):
+            if mid_stream and n == reply.chunks_before_failure:
+                async for tail in _failure_tail(reply):
+                    yield tail
+                return
+            if reply.chunk_delay_s and n:
+                await asyncio.sleep(reply.chunk_delay_s)
+            delta = {"type": "text_delta", "text": piece}
+            yield _event(
+                "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}
+            )
+        yield _event("content_block_stop", {"type": "content_block_stop", "index": 0})
+        index = 1
+    elif mid_stream:
+        async for tail in _failure_tail(reply):
+            yield tail
+        return
+    for call in reply.tool_calls:
+        block = {"type": "tool_use", "id": _tool_id(call.id), "name": call.name, "input": {}}
+        yield _event(
+            "content_block_start",
+            {"type": "content_block_start", "index": index, "content_block": block},
+        )
+        args = _dumps(call.arguments)
+        third = max(1, len(args) // 3)
+        for piece in ("", args[:third], args[third : 2 * third], args[2 * third :]):
+            delta = {"type": "input_json_delta", "partial_json": piece}
+            yield _event(
+                "content_block_delta",
+                {"type": "content_block_delta", "index": index, "delta": delta},
+            )
+        yield _event("content_block_stop", {"type": "content_block_stop", "index": index})
+        index += 1
+    stop = "tool_use" if reply.tool_calls else "end_turn"
+    yield _event(
+        "message_delta",
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": stop, "stop_sequence": None},
+            "usage": {"output_tokens": reply.output_tokens},
+        },
+    )
+    yield _event("message_stop", {"type": "message_stop"})
+
+
+async def _failure_tail(reply: Reply) -> AsyncIterator[bytes]:
+    if reply.failure is Failure.ERROR_MID_STREAM:
+        yield (
+            b'event: error\ndata: {"type": "error", "error": '
+            b'{"type": "overloaded_error", "message": "Overloaded"}}\n\n'
+        )
+    elif reply.failure is Failure.MALFORMED_CHUNK:
+        yield b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"del\n\n'
+    else:
+        raise CutConnection
+
+
+class FakeAnthropic(FakeServer):
+    """`FakeAnthropic(page_size=2)` pages the model list two at a time (pagination tests)."""
+
+    def __init__(
+        self,
+        state: FakeState | None = None,
+        *,
+        models: tuple[tuple[str, str, str, int, int], ...] = DEFAULT_MODELS,
+        page_size: int = 2,
+    ) -> None:
+        self.models = models
+        self.page_size = page_size
+        state = state or FakeState()
+        app = Starlette(
+            routes=[
+                Route("/v1/messages", self._messages, methods=["POST"]),
+                Route("/v1/models", self._models, methods=["GET"]),
+            ]
+        )
+        super().__init__(app, state)
+
+    def _auth_error(self, request: Request) -> Response | None:
+        key = request.headers.get("x-api-key")
+        bearer = request.headers.get("authorization", "")
+        if key is None and bearer.lower().startswith("bearer "):
+            key = bearer[7:]
+        if key is None:
+            return _error(401, "authentication_error", "x-api-key header is required")
+        if key not in self.state.valid_keys:
+            return _error(401, "authentication_error", "invalid x-api-key")
+        if not request.headers.get("anthropic-version"):
+            return _error(400, "invalid_request_error", "anthropic-version: header is required")
+        return None
+
+    async def _messages(self, request: Request) -> Response:
+        rec = await self.state.record(request)
+        denied = self._auth_error(request)
+        if denied is not None:
+            return denied
+        problem = validate(rec.body)
+        if problem is not None:
+            return _error(400, "invalid_request_error", problem)
+        reply = self.state.next_reply()
+        model = rec.body["model"]
+        failed = render_failure(reply, model)
+        if failed is not None:
+            return failed
+        headers = {"request-id": f"req_011C{_rand(20)}"}
+        if reply.first_byte_delay_s:
+            await asyncio.sleep(reply.first_byte_delay_s)
+        if rec.body.get("stream"):
+            return StreamingResponse(
+                tracked(self.state, stream_events(reply, model)),
+                media_type="text/event-stream; charset=utf-8",
+                headers={**headers, "cache-control": "no-cache"},
+            )
+        if reply.failure is Failure.ERROR_MID_STREAM:
+            return _error(529, "overloaded_error", "Overloaded")
+        if reply.failure is Failure.MALFORMED_CHUNK:
+            return Response(b'{"id":"msg_01', media_type="application/json", headers=headers)
+        if reply.failure is Failure.CUT_MID_STREAM:
+            return StreamingResponse(_cut_json(), media_type="application/json", headers=headers)
+        return JSONResponse(message_json(reply, model), headers=headers)
+
+    async def _models(self, request: Request) -> Response:
+        await self.state.record(request)
+        denied = self._auth_error(request)
+        if denied is not None:
+            return denied
+        if self.state.models_failure is not None:
+            failed = render_failure(Reply(failure=self.state.models_failure), "")
+            assert failed is not None
+            return failed
+        limit = min(int(request.query_params.get("limit", 20)), self.page_size)
+        after = request.query_params.get("after_id")
+        ids = [m[0] for m in self.models]
+        start = ids.index(after) + 1 if after in ids else 0
+        page = self.models[start : start + limit]
+        data = [
+            {
+                "type": "model",
+                "id": mid,
+                "display_name": name,
+                "created_at": "2025-05-22T00:00:00Z",
+                "lifecycle": lifecycle,
+                "max_input_tokens": max_in,
+                "max_tokens": max_out,
+            }
+            for mid, name, lifecycle, max_in, max_out in page
+        ]
+        return JSONResponse(
+            {
+                "data": data,
+                "has_more": start + limit < len(self.models),
+                "first_id": data[0]["id"] if data else None,
+                "last_id": data[-1]["id"] if data else None,
+            }
+        )
+
+
+async def _cut_json() -> AsyncIterator[bytes]:
+    yield b'{"id":"msg_01'
+    raise CutConnection
