@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     login_max_attempts_per_account: int = 5
     login_window_seconds: int = 300
 
+    # --- chat (polychat.chat.options.ChatOptions reads these once at start) -------------------
+    chat_titles: Literal["generate", "first_words"] = "generate"
+    chat_failover: str = ""  # default failover chain: "claude:claude-haiku-4-5,openai:gpt-4o-mini"
+    chat_checkpoint_interval_s: float = 1.0
+    chat_stream_linger_s: float = 30.0
+    chat_rate_limit_per_minute: int = 0  # default per-user limit; 0 = none; admins override
+    chat_daily_token_quota: int = 0  # default per-user daily tokens; 0 = none; admins override
+
     # --- secrets at rest ---
     encryption_key: SecretStr | None = None
 
