@@ -81,6 +81,11 @@ def parse_json_object(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def dump_json(value: dict[str, Any]) -> str:
+    """Compact JSON for tool arguments on the wire (Mistral) and in argument deltas."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def arguments_from_json(raw: str | dict[str, Any] | None) -> dict[str, Any]:
     """Tool arguments as an object; a model that emits broken JSON keeps its text under
     `_raw` so nothing is lost and the tool layer can report it."""

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from polychat.providers._native_support import (
     arguments_from_json,
     capabilities_of,
+    dump_json,
     parse_json_object,
     require_capabilities,
     retry_after_from_headers,
@@ -143,7 +144,7 @@ def _convert_message(message: Message) -> list[dict[str, Any]]:
                 {
                     "id": mistral_tool_id(c.id),
                     "type": "function",
-                    "function": {"name": c.name, "arguments": _json(c.arguments)},
+                    "function": {"name": c.name, "arguments": dump_json(c.arguments)},
                 }
                 for c in calls
             ]
@@ -167,12 +168,6 @@ def _convert_message(message: Message) -> list[dict[str, Any]]:
     if rest:
         out.append({"role": "user", "content": _user_content(rest)})
     return out
-
-
-def _json(value: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def build_request(request: ChatRequest, model: str) -> dict[str, Any]:
@@ -497,7 +492,7 @@ class MistralProvider(BaseProvider):
                         part = _tool_call(call)
                         raw = call.function.arguments
                         yield ToolCallStart(calls, part.id, part.name)
-                        yield ToolCallDelta(calls, raw if isinstance(raw, str) else _json(raw))
+                        yield ToolCallDelta(calls, raw if isinstance(raw, str) else dump_json(raw))
                         yield ToolCallEnd(calls, part)
                         calls += 1
                     if choice.finish_reason is not None:

@@ -1,0 +1,484 @@
+"""Google Gemini, natively, through the official `google-genai` SDK (v1beta generateContent).
+
+What makes Gemini different: the assistant role is `model`; the system prompt is top-level
+`systemInstruction`; function calls carry argument objects, usually no id (we synthesize one)
+and finish with `STOP` like plain text, so the finish reason is decided by content; tool
+results are `functionResponse` parts that need the function's name; an invalid key is a 400
+with `API_KEY_INVALID`, and a rate limit says how long to wait in the body (`RetryInfo`), not a
+header; usage is repeated on every chunk and only the last one is complete; the SSE stream has
+no terminator, so a stream that ends without a finish reason was cut.
+
+Gemini 3 models sign their function calls (`thoughtSignature`) and want the signature back
+with the call. We remember signatures by call id for the life of the provider instance and,
+for history we did not see (another provider, a restart), send Google's documented
+placeholder that skips the check.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextvars import ContextVar
+from typing import Any, ClassVar
+
+import httpx
+from google import genai
+from google.genai import errors as genai_errors
+from google.genai import types
+from pydantic import ValidationError
+
+from polychat.providers._native_support import (
+    capabilities_of,
+    dump_json,
+    require_capabilities,
+    timed_validation,
+    transport_error,
+)
+from polychat.providers.base import (
+    BaseProvider,
+    Capabilities,
+    ChatRequest,
+    ChatResponse,
+    ContentPart,
+    FinishEvent,
+    FinishReason,
+    ImagePart,
+    KeyValidation,
+    ModelInfo,
+    ProviderAuthError,
+    ProviderBadRequestError,
+    ProviderConfig,
+    ProviderError,
+    ProviderModelNotFoundError,
+    ProviderOverloadedError,
+    ProviderProtocolError,
+    ProviderQuotaError,
+    ProviderRateLimitError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCallDelta,
+    ToolCallEnd,
+    ToolCallPart,
+    ToolCallStart,
+    ToolResultPart,
+    Usage,
+    UsageEvent,
+)
+from polychat.providers.catalog import ModelCache, load_catalog
+from polychat.providers.retry import retry_call, retry_stream
+
+NAME = "gemini"
+SKIP_SIGNATURE = "skip_thought_signature_validator"
+_SIGNATURES_KEPT = 4096
+_MODELS_PAGE_SIZE = 1000
+_MAX_MODEL_PAGES = 20
+_DEFAULT_CAPS = Capabilities(vision=True, tools=True)
+_FILTERED = {
+    "SAFETY",
+    "RECITATION",
+    "BLOCKLIST",
+    "PROHIBITED_CONTENT",
+    "SPII",
+    "IMAGE_SAFETY",
+    "IMAGE_PROHIBITED_CONTENT",
+    "IMAGE_RECITATION",
+    "LANGUAGE",
+}
+_DELAY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)s\s*$")
+
+# The SDK wraps its HTTP response in three nested async generators and closing the outer one
+# does not reach the response, so a cancelled stream would keep the upstream connection (and
+# the model's generation) alive. Each stream collects the responses it opened, through an
+# httpx response hook running in the stream's own task, and closes them itself.
+_opened: ContextVar[list[httpx.Response] | None] = ContextVar("gemini_opened", default=None)
+
+
+async def _track_response(response: httpx.Response) -> None:
+    sink = _opened.get()
+    if sink is not None:
+        sink.append(response)
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+
+def _details(error: Any) -> list[dict[str, Any]]:
+    body = error.get("error", error) if isinstance(error, dict) else {}
+    details = body.get("details") if isinstance(body, dict) else None
+    return [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+
+
+def _retry_delay(details: list[dict[str, Any]]) -> float | None:
+    for d in details:
+        if str(d.get("@type", "")).endswith("google.rpc.RetryInfo"):
+            match = _DELAY.match(str(d.get("retryDelay", "")))
+            if match:
+                return float(match.group(1))
+    return None
+
+
+def _is_daily_quota(details: list[dict[str, Any]]) -> bool:
+    for d in details:
+        if str(d.get("@type", "")).endswith("google.rpc.QuotaFailure"):
+            for v in d.get("violations") or []:
+                if "PerDay" in str(v.get("quotaId", "")):
+                    return True
+    return False
+
+
+def map_gemini_error(exc: BaseException) -> ProviderError:
+    """Every failure of the google-genai SDK, as one of our errors (the one place)."""
+    if isinstance(exc, ProviderError):
+        return exc
+    mapped = transport_error(
+        exc, NAME, unreachable="Cannot reach the Gemini API; check the network or base URL."
+    )
+    if mapped is not None:
+        return mapped
+    if isinstance(exc, genai_errors.UnknownApiResponseError | ValidationError | ValueError):
+        return ProviderProtocolError(
+            f"Gemini sent a response we could not read: {exc}", provider=NAME
+        )
+    if not isinstance(exc, genai_errors.APIError):
+        return ProviderError(f"Unexpected Gemini failure: {exc!r}", provider=NAME)
+    status = exc.code if isinstance(exc.code, int) else None
+    rpc = str(exc.status or "")
+    text = str(exc.message or rpc or f"HTTP {status}")
+    details = _details(exc.details)
+    reasons = {str(d.get("reason", "")) for d in details}
+    denied = rpc in ("UNAUTHENTICATED", "PERMISSION_DENIED")
+    if status in (401, 403) or "API_KEY_INVALID" in reasons or denied:
+        return ProviderAuthError(
+            f"Gemini rejected the API key ({text}). Check it in Settings → Providers.",
+            provider=NAME,
+            status=status,
+        )
+    if status == 429 or rpc == "RESOURCE_EXHAUSTED":
+        if _is_daily_quota(details):
+            return ProviderQuotaError(
+                f"Gemini quota exhausted: {text}", provider=NAME, status=status
+            )
+        return ProviderRateLimitError(
+            f"Gemini rate limit reached: {text}",
+            provider=NAME,
+            status=status,
+            retry_after=_retry_delay(details),
+        )
+    if status == 404 or rpc == "NOT_FOUND":
+        return ProviderModelNotFoundError(f"Gemini: {text}", provider=NAME, status=status)
+    if status == 503 or rpc == "UNAVAILABLE":
+        return ProviderOverloadedError(
+            f"Gemini is overloaded: {text}",
+            provider=NAME,
+            status=status,
+            retry_after=_retry_delay(details),
+        )
+    if status == 504 or rpc == "DEADLINE_EXCEEDED":
+        return ProviderTimeoutError(f"Gemini timed out: {text}", provider=NAME, status=status)
+    if status is not None and status >= 500:
+        return ProviderUnavailableError(
+            f"Gemini server error: {text}", provider=NAME, status=status
+        )
+    return ProviderBadRequestError(
+        f"Gemini refused the request: {text}", provider=NAME, status=status
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider
+# ---------------------------------------------------------------------------------------------
+
+
+class GeminiProvider(BaseProvider):
+    name: ClassVar[str] = NAME
+    display_name: ClassVar[str] = "Google Gemini"
+    default_base_url: ClassVar[str] = "https://generativelanguage.googleapis.com"
+
+    def __init__(self, config: ProviderConfig) -> None:
+        super().__init__(config)
+        self._http = self._http_client()
+        self._client = self._sdk(config.api_key, self._http)
+        self._models = ModelCache(
+            self.instance_id, load_catalog(NAME), ttl_s=config.models_cache_ttl_s
+        )
+        self._signatures: OrderedDict[str, str] = OrderedDict()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def api_root(self) -> str:
+        """The SDK appends `v1beta/...` itself, so a configured `.../v1beta` is trimmed."""
+        url = self.base_url.rstrip("/")
+        return url[: -len("/v1beta")] if url.endswith("/v1beta") else url
+
+    def _http_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(self.config.timeout_s, connect=self.config.connect_timeout_s),
+            follow_redirects=True,
+            event_hooks={"response": [_track_response]},
+        )
+
+    def _sdk(self, api_key: str | None, http: httpx.AsyncClient) -> genai.Client:
+        # No retry_options: the SDK then never retries; retries are ours (retry.py).
+        options = types.HttpOptions(
+            base_url=self.api_root + "/",
+            api_version="v1beta",
+            timeout=int(self.config.timeout_s * 1000),
+            headers=dict(self.config.extra_headers),
+            httpx_async_client=http,
+        )
+        return genai.Client(api_key=api_key or "", http_options=options)
+
+    async def aclose(self) -> None:
+        self._client.close()
+        await self._http.aclose()
+
+    # -- metadata ---------------------------------------------------------------------------
+
+    def get_default_model(self) -> str:
+        return self._models.catalog.default_model
+
+    def get_capabilities(self, model: str | None = None) -> Capabilities:
+        return capabilities_of(self._models.info(model or self.get_default_model()), _DEFAULT_CAPS)
+
+    async def get_models(self) -> list[ModelInfo]:
+        return await self._models.get(self._fetch_models)
+
+    async def _fetch_models(self) -> list[ModelInfo]:
+        try:
+            pager = await self._client.aio.models.list(config={"page_size": _MODELS_PAGE_SIZE})
+            out: list[ModelInfo] = []
+            pages = 1
+            while True:
+                for m in pager.page:
+                    if "generateContent" not in (m.supported_actions or []):
+                        continue  # embedding, AQA and other non-chat models
+                    model_id = (m.name or "").removeprefix("models/")
+                    out.append(
+                        ModelInfo(
+                            id=model_id,
+                            provider=self.instance_id,
+                            display_name=m.display_name or model_id,
+                            context_window=m.input_token_limit,
+                            max_output_tokens=m.output_token_limit,
+                            vision=True,
+                            tools=True,
+                        )
+                    )
+                if not pager.config.get("page_token") or pages >= _MAX_MODEL_PAGES:
+                    return out
+                await pager.next_page()
+                pages += 1
+        except Exception as exc:
+            raise map_gemini_error(exc) from exc
+
+    async def validate_api_key(self, api_key: str | None = None) -> KeyValidation:
+        async def probe(client: genai.Client) -> None:
+            await client.aio.models.list(config={"page_size": 1})
+
+        if api_key is None:
+            return await timed_validation(NAME, lambda: probe(self._client), map_gemini_error)
+        http = self._http_client()
+        client = self._sdk(api_key, http)
+        try:
+            return await timed_validation(NAME, lambda: probe(client), map_gemini_error)
+        finally:
+            client.close()
+            await http.aclose()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _contents(self, request: ChatRequest) -> list[dict[str, Any]]:
+        names: dict[str, str] = {}
+        needs_signature = request.model.startswith("gemini-3")
+        contents: list[dict[str, Any]] = []
+        for message in request.messages:
+            parts: list[dict[str, Any]] = []
+            for p in message.parts:
+                if isinstance(p, TextPart):
+                    if p.text:
+                        parts.append({"text": p.text})
+                elif isinstance(p, ImagePart):
+                    parts.append({"inline_data": {"mime_type": p.media_type, "data": p.data}})
+                elif isinstance(p, ToolCallPart):
+                    names[p.id] = p.name
+                    part: dict[str, Any] = {"function_call": {"name": p.name, "args": p.arguments}}
+                    signature = self._signatures.get(p.id)
+                    if signature is None and needs_signature:
+                        signature = SKIP_SIGNATURE
+                    if signature is not None:
+                        part["thought_signature"] = signature
+                    parts.append(part)
+                elif isinstance(p, ToolResultPart):
+                    key = "error" if p.is_error else "result"
+                    name = p.name or names.get(p.tool_call_id, "tool")
+                    parts.append(
+                        {"function_response": {"name": name, "response": {key: p.content}}}
+                    )
+            if parts:
+                role = "model" if message.role == "assistant" else "user"
+                contents.append({"role": role, "parts": parts})
+        return contents
+
+    def _config(self, request: ChatRequest) -> types.GenerateContentConfig:
+        tools = None
+        if request.tools:
+            declarations = [
+                types.FunctionDeclaration(
+                    name=t.name, description=t.description, parameters_json_schema=t.parameters
+                )
+                for t in request.tools
+            ]
+            tools = [types.Tool(function_declarations=declarations)]
+        return types.GenerateContentConfig(
+            system_instruction=request.system or None,
+            temperature=request.temperature,
+            top_p=request.top_p,
+            max_output_tokens=request.max_tokens,
+            stop_sequences=list(request.stop) or None,
+            tools=tools,
+            automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
+        )
+
+    def _prepare(self, request: ChatRequest) -> tuple[list[Any], types.GenerateContentConfig]:
+        require_capabilities(request, self.get_capabilities(request.model), NAME)
+        return self._contents(request), self._config(request)
+
+    def _remember(self, call_id: str, signature: bytes | None) -> None:
+        if signature:
+            self._signatures[call_id] = base64.b64encode(signature).decode("ascii")
+            while len(self._signatures) > _SIGNATURES_KEPT:
+                self._signatures.popitem(last=False)
+
+    # -- responses --------------------------------------------------------------------------
+
+    def _parts(self, chunk: types.GenerateContentResponse) -> list[ContentPart]:
+        out: list[ContentPart] = []
+        candidates = chunk.candidates or []
+        content = candidates[0].content if candidates else None
+        for part in (content.parts if content is not None else None) or []:
+            if part.function_call is not None:
+                call = part.function_call
+                call_id = call.id or f"call_{uuid.uuid4().hex[:16]}"
+                self._remember(call_id, part.thought_signature)
+                out.append(ToolCallPart(call_id, call.name or "", dict(call.args or {})))
+            elif part.text and not part.thought:
+                out.append(TextPart(part.text))
+        return out
+
+    async def send_message(self, request: ChatRequest) -> ChatResponse:
+        contents, config = self._prepare(request)
+        return await retry_call(
+            self.config, lambda: self._send_once(request.model, contents, config)
+        )
+
+    async def _send_once(
+        self, model: str, contents: list[dict[str, Any]], config: types.GenerateContentConfig
+    ) -> ChatResponse:
+        try:
+            res = await self._client.aio.models.generate_content(
+                model=model,
+                contents=contents,
+                config=config,
+            )
+        except Exception as exc:
+            raise map_gemini_error(exc) from exc
+        parts = self._parts(res)
+        reason = _finish(res, any(isinstance(p, ToolCallPart) for p in parts))
+        return ChatResponse(
+            id=res.response_id or "",
+            provider=self.instance_id,
+            model=res.model_version or model,
+            parts=tuple(parts),
+            usage=_usage(res.usage_metadata),
+            finish_reason=reason or "stop",
+        )
+
+    def stream_message(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        contents, config = self._prepare(request)
+        return retry_stream(self.config, lambda: self._stream_once(request.model, contents, config))
+
+    async def _stream_once(
+        self, model: str, contents: list[dict[str, Any]], config: types.GenerateContentConfig
+    ) -> AsyncGenerator[StreamEvent, None]:
+        opened: list[httpx.Response] = []
+        _opened.set(opened)
+        try:
+            stream = await self._client.aio.models.generate_content_stream(
+                model=model,
+                contents=contents,
+                config=config,
+            )
+        except Exception as exc:
+            raise map_gemini_error(exc) from exc
+        calls = 0
+        usage: Usage | None = None
+        try:
+            async for chunk in stream:
+                for part in self._parts(chunk):
+                    if isinstance(part, TextPart):
+                        yield TextDelta(part.text)
+                    elif isinstance(part, ToolCallPart):
+                        yield ToolCallStart(calls, part.id, part.name)
+                        yield ToolCallDelta(calls, dump_json(part.arguments))
+                        yield ToolCallEnd(calls, part)
+                        calls += 1
+                if chunk.usage_metadata is not None:
+                    usage = _usage(chunk.usage_metadata)
+                reason = _finish(chunk, calls > 0)
+                if reason is not None:
+                    if usage is not None:
+                        yield UsageEvent(usage)
+                    yield FinishEvent(reason, usage, chunk.response_id, chunk.model_version)
+                    return
+        except ProviderError:
+            raise
+        except Exception as exc:
+            raise map_gemini_error(exc) from exc
+        finally:
+            _opened.set(None)
+            await stream.aclose()  # type: ignore[attr-defined]
+            for response in opened:
+                await response.aclose()
+        raise ProviderProtocolError(
+            "Gemini's stream ended before the answer was complete.", provider=NAME
+        )
+
+
+def _finish(chunk: types.GenerateContentResponse, saw_calls: bool) -> FinishReason | None:
+    """The neutral finish reason, or None while the stream goes on."""
+    candidates = chunk.candidates or []
+    if not candidates:
+        feedback = chunk.prompt_feedback
+        if feedback is not None and feedback.block_reason is not None:
+            return "content_filter"
+        return None
+    raw = candidates[0].finish_reason
+    if raw is None:
+        return None
+    value = raw.value if isinstance(raw, types.FinishReason) else str(raw)
+    if value == "STOP":
+        return "tool_calls" if saw_calls else "stop"
+    if value == "MAX_TOKENS":
+        return "length"
+    if value in _FILTERED:
+        return "content_filter"
+    return "other"
+
+
+def _usage(meta: types.GenerateContentResponseUsageMetadata | None) -> Usage:
+    if meta is None:
+        return Usage()
+    return Usage(
+        input_tokens=meta.prompt_token_count or 0,
+        output_tokens=(meta.candidates_token_count or 0) + (meta.thoughts_token_count or 0),
+        cache_read_tokens=meta.cached_content_token_count or 0,
+    )
