@@ -1,0 +1,168 @@
+"""OpenAI, natively: Chat Completions through the official `openai` SDK.
+
+This class is also the adapter every other Chat Completions speaker reuses (OpenRouter,
+OpenAI-compatible servers): they subclass it and change only their dialect through the hooks
+below (`max_tokens_field`, `stream_options`, `default_caps`, `_live_models`, `_check_key`,
+`_client_headers`). The wire mapping itself lives in openai_wire.py.
+
+OpenAI specifics: `max_completion_tokens` is always sent (reasoning models reject
+`max_tokens`), usage is asked for with `stream_options.include_usage` and arrives in a chunk
+with `choices: []`, and a 429 is a quota error when its code is `insufficient_quota`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any, ClassVar
+
+import openai
+
+from polychat.providers import openai_wire as wire
+from polychat.providers._common import (
+    capabilities_from,
+    check_capabilities,
+    http_client,
+    timed_key_check,
+)
+from polychat.providers.base import (
+    BaseProvider,
+    Capabilities,
+    ChatRequest,
+    ChatResponse,
+    KeyValidation,
+    ModelInfo,
+    ProviderConfig,
+    ProviderError,
+    ProviderProtocolError,
+    StreamEvent,
+    Usage,
+)
+from polychat.providers.catalog import ModelCache, is_chat_model, load_catalog
+from polychat.providers.retry import retry_call, retry_stream
+
+
+class OpenAIProvider(BaseProvider):
+    name: ClassVar[str] = "openai"
+    display_name: ClassVar[str] = "OpenAI"
+    default_base_url: ClassVar[str] = "https://api.openai.com/v1"
+    requires_key: ClassVar[bool] = True
+    catalog_name: ClassVar[str] = "openai"
+    max_tokens_field: ClassVar[str] = "max_completion_tokens"
+    stream_options: ClassVar[dict[str, Any] | None] = {"include_usage": True}
+    # For a model neither the live list nor the catalog describes: let the upstream decide.
+    default_caps: ClassVar[Capabilities] = Capabilities(vision=True, tools=True)
+
+    def __init__(self, config: ProviderConfig) -> None:
+        super().__init__(config)
+        self._http = http_client(config)
+        self._client = openai.AsyncOpenAI(
+            api_key=config.api_key or "no-key",
+            base_url=self.base_url,
+            max_retries=0,
+            http_client=self._http,
+            default_headers={**self._client_headers(), **config.extra_headers},
+        )
+        self._models = ModelCache(
+            self.instance_id, load_catalog(self.catalog_name), ttl_s=config.models_cache_ttl_s
+        )
+
+    def _client_headers(self) -> dict[str, str]:
+        return {}
+
+    async def aclose(self) -> None:
+        await self._client.close()
+        await self._http.aclose()
+
+    def _error(self, exc: Exception) -> ProviderError:
+        return wire.map_error(exc, self.instance_id)
+
+    # -- models and capabilities -------------------------------------------------------------
+
+    def get_default_model(self) -> str:
+        return self._models.catalog.default_model
+
+    def get_capabilities(self, model: str | None = None) -> Capabilities:
+        info = self._models.info(model or self.get_default_model())
+        return capabilities_from(info, self.default_caps)
+
+    async def get_models(self) -> list[ModelInfo]:
+        return await self._models.get(self._live_models)
+
+    async def _live_models(self) -> list[ModelInfo]:
+        page = await self._client.models.list()
+        return [
+            ModelInfo(m.id, self.instance_id, m.id, vision=True, tools=True)
+            for m in page.data
+            if is_chat_model(m.id)
+        ]
+
+    async def validate_api_key(self, api_key: str | None = None) -> KeyValidation:
+        client = self._client if api_key is None else self._client.with_options(api_key=api_key)
+
+        async def check() -> None:
+            try:
+                await self._check_key(client)
+            except Exception as exc:
+                raise self._error(exc) from exc
+
+        return await timed_key_check(self.instance_id, check, self._error)
+
+    async def _check_key(self, client: openai.AsyncOpenAI) -> None:
+        await client.models.list()
+
+    # -- chat ---------------------------------------------------------------------------------
+
+    def _params(self, request: ChatRequest) -> dict[str, Any]:
+        check_capabilities(request, self.get_capabilities(request.model), self.instance_id)
+        return wire.to_params(request, max_tokens_field=self.max_tokens_field)
+
+    async def send_message(self, request: ChatRequest) -> ChatResponse:
+        params = self._params(request)
+        return await retry_call(self.config, lambda: self._send_once(params))
+
+    async def _send_once(self, params: dict[str, Any]) -> ChatResponse:
+        try:
+            completion = await self._client.chat.completions.create(**params)
+            if not completion.choices:
+                raise ProviderProtocolError(
+                    f"{self.instance_id} answered with no choices", provider=self.instance_id
+                )
+            choice = completion.choices[0]
+            parts = wire.message_parts(choice.message, self.instance_id)
+        except Exception as exc:
+            raise self._error(exc) from exc
+        has_calls = bool(choice.message.tool_calls)
+        return ChatResponse(
+            id=completion.id,
+            provider=self.instance_id,
+            model=completion.model,
+            parts=parts,
+            usage=wire.to_usage(completion.usage) if completion.usage else Usage(),
+            finish_reason=wire.finish_reason(choice.finish_reason, has_calls),
+        )
+
+    def stream_message(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
+        params = self._params(request)
+        params["stream"] = True
+        if self.stream_options is not None:
+            params["stream_options"] = self.stream_options
+        return retry_stream(self.config, lambda: self._stream_once(params))
+
+    async def _stream_once(self, params: dict[str, Any]) -> AsyncGenerator[StreamEvent, None]:
+        try:
+            stream = await self._client.chat.completions.create(**params)
+        except Exception as exc:
+            raise self._error(exc) from exc
+        mapper = wire.ChunkMapper(self.instance_id)
+        try:
+            async for chunk in stream:
+                for event in mapper.feed(chunk):
+                    yield event
+        except ProviderError:
+            raise
+        except Exception as exc:
+            raise self._error(exc) from exc
+        finally:
+            await stream.close()
+        for event in mapper.finish():
+            yield event

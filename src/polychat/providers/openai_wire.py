@@ -1,0 +1,277 @@
+"""The Chat Completions wire format, shared by OpenAI, OpenRouter and OpenAI-compatible servers.
+
+Pure mapping, no client: neutral messages -> `messages[]` (system as the first message, tool
+results as `tool` messages placed right after the assistant turn that asked for them, images
+as `image_url` data URLs, tool arguments as JSON strings); streamed chunks -> neutral events
+(tool-call fragments keyed by `index`, a `choices: []` usage chunk tolerated, usage anywhere);
+and the SDK's exceptions -> our errors, in one function. The dialect differences (which max
+tokens field, whether to ask for usage, OpenRouter's 402 and cost) are parameters or hooks of
+the providers in openai.py / openrouter.py / openai_compatible.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import openai
+
+from polychat.providers._common import parse_arguments, transport_error
+from polychat.providers.base import (
+    ChatRequest,
+    ContentPart,
+    FinishEvent,
+    FinishReason,
+    ImagePart,
+    ProviderAuthError,
+    ProviderError,
+    ProviderModelNotFoundError,
+    ProviderOverloadedError,
+    ProviderProtocolError,
+    ProviderQuotaError,
+    ProviderRateLimitError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCallDelta,
+    ToolCallEnd,
+    ToolCallPart,
+    ToolCallStart,
+    ToolResultPart,
+    Usage,
+    UsageEvent,
+)
+from polychat.providers.retry import error_for_status, parse_retry_after
+
+FINISH_REASONS: dict[str, FinishReason] = {
+    "stop": "stop",
+    "length": "length",
+    "tool_calls": "tool_calls",
+    "function_call": "tool_calls",
+    "content_filter": "content_filter",
+    "error": "error",
+}
+_OVERLOAD_WORDS = ("overload", "busy", "capacity")
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def _classify(
+    provider: str, status: int | None, detail: dict[str, Any], message: str, headers: Any
+) -> ProviderError:
+    code = str(detail.get("code") or "")
+    kind = str(detail.get("type") or "")
+    lowered = message.lower()
+    retry_after = parse_retry_after(headers)
+    if status is None and code.isdigit():  # OpenRouter puts the status in `error.code`
+        status = int(code)
+    if "insufficient_quota" in (code, kind) or status == 402:
+        return ProviderQuotaError(message, provider=provider, status=status)
+    if status == 429 or "rate_limit" in code:
+        return ProviderRateLimitError(
+            message, provider=provider, status=status, retry_after=retry_after
+        )
+    if status in (401, 403) or code == "invalid_api_key":
+        return ProviderAuthError(message, provider=provider, status=status)
+    if (
+        code == "model_not_found"
+        or "not a valid model" in lowered
+        or (status == 404 and "model" in lowered)
+    ):
+        return ProviderModelNotFoundError(message, provider=provider, status=status)
+    if any(word in lowered for word in _OVERLOAD_WORDS) and (status or 503) >= 500:
+        return ProviderOverloadedError(
+            message, provider=provider, status=status, retry_after=retry_after
+        )
+    if (status is None and kind in ("server_error", "api_error")) or code == "server_error":
+        return ProviderUnavailableError(message, provider=provider, status=status)
+    return error_for_status(provider, status, message, headers=headers)
+
+
+def map_error(exc: Exception, provider: str) -> ProviderError:
+    """Every failure of the openai SDK (or its transport) as one of our errors."""
+    if isinstance(exc, ProviderError):
+        return exc
+    if isinstance(exc, openai.APIStatusError):
+        detail = exc.body if isinstance(exc.body, dict) else {}
+        message = str(detail.get("message") or exc.message)
+        headers = {k.lower(): v for k, v in exc.response.headers.items()}
+        return _classify(provider, exc.status_code, detail, message, headers)
+    if isinstance(exc, openai.APITimeoutError):
+        return ProviderTimeoutError(f"{provider} did not answer in time", provider=provider)
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__
+        mapped = transport_error(cause, provider) if cause is not None else None
+        return mapped or ProviderUnavailableError(
+            f"cannot reach {provider}: {exc.message}", provider=provider
+        )
+    if isinstance(exc, openai.APIResponseValidationError):
+        return ProviderProtocolError(f"{provider} sent an unexpected answer", provider=provider)
+    if isinstance(exc, openai.APIError):  # an error inside a 200 stream
+        detail = exc.body if isinstance(exc.body, dict) else {}
+        message = str(detail.get("message") or exc.message)
+        return _classify(provider, None, detail, message, None)
+    return transport_error(exc, provider) or ProviderProtocolError(
+        f"{provider} failed unexpectedly: {exc!r}", provider=provider
+    )
+
+
+# -- neutral -> wire --------------------------------------------------------------------------
+
+
+def _content(parts: Sequence[ContentPart]) -> str | list[dict[str, Any]]:
+    if all(isinstance(p, TextPart) for p in parts):
+        return "".join(p.text for p in parts if isinstance(p, TextPart))
+    out: list[dict[str, Any]] = []
+    for p in parts:
+        if isinstance(p, TextPart) and p.text:
+            out.append({"type": "text", "text": p.text})
+        elif isinstance(p, ImagePart):
+            url = f"data:{p.media_type};base64,{p.data}"
+            out.append({"type": "image_url", "image_url": {"url": url}})
+    return out
+
+
+def to_messages(request: ChatRequest) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if request.system:
+        out.append({"role": "system", "content": request.system})
+    for message in request.messages:
+        calls = [p for p in message.parts if isinstance(p, ToolCallPart)]
+        results = [p for p in message.parts if isinstance(p, ToolResultPart)]
+        rest = [p for p in message.parts if isinstance(p, TextPart | ImagePart)]
+        if message.role == "assistant":
+            entry: dict[str, Any] = {
+                "role": "assistant",
+                "content": "".join(p.text for p in rest if isinstance(p, TextPart)) or None,
+            }
+            if calls:
+                entry["tool_calls"] = [
+                    {
+                        "id": c.id,
+                        "type": "function",
+                        "function": {"name": c.name, "arguments": json.dumps(c.arguments)},
+                    }
+                    for c in calls
+                ]
+            if entry["content"] is not None or calls:
+                out.append(entry)
+            continue
+        for r in results:  # must directly follow the assistant turn with the calls
+            out.append({"role": "tool", "tool_call_id": r.tool_call_id, "content": r.content})
+        if rest and any(not isinstance(p, TextPart) or p.text for p in rest):
+            out.append({"role": "user", "content": _content(rest)})
+    return out
+
+
+def to_params(request: ChatRequest, *, max_tokens_field: str) -> dict[str, Any]:
+    params: dict[str, Any] = {"model": request.model, "messages": to_messages(request)}
+    if request.temperature is not None:
+        params["temperature"] = request.temperature
+    if request.top_p is not None:
+        params["top_p"] = request.top_p
+    if request.max_tokens is not None:
+        params[max_tokens_field] = request.max_tokens
+    if request.stop:
+        params["stop"] = list(request.stop)
+    if request.tools:
+        params["tools"] = [
+            {
+                "type": "function",
+                "function": {
+                    "name": t.name,
+                    "description": t.description,
+                    "parameters": t.parameters,
+                },
+            }
+            for t in request.tools
+        ]
+    return params
+
+
+# -- wire -> neutral --------------------------------------------------------------------------
+
+
+def to_usage(raw: Any) -> Usage:
+    details = getattr(raw, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None) or 0
+    cost = getattr(raw, "cost", None)  # OpenRouter's extra field
+    return Usage(
+        input_tokens=raw.prompt_tokens or 0,
+        output_tokens=raw.completion_tokens or 0,
+        cache_read_tokens=cached,
+        cost_usd=float(cost) if isinstance(cost, int | float) else None,
+    )
+
+
+def finish_reason(raw: str | None, has_tool_calls: bool) -> FinishReason:
+    if has_tool_calls and raw in ("stop", "tool_calls", None):
+        return "tool_calls"  # some servers say "stop" even for tool calls
+    return FINISH_REASONS.get(raw or "", "other")
+
+
+def message_parts(message: Any, provider: str) -> tuple[ContentPart, ...]:
+    parts: list[ContentPart] = []
+    if message.content:
+        parts.append(TextPart(message.content))
+    for call in message.tool_calls or ():
+        fn = call.function
+        parts.append(ToolCallPart(call.id, fn.name, parse_arguments(fn.arguments, provider)))
+    return tuple(parts)
+
+
+class ChunkMapper:
+    """Turns the chunks of one stream into neutral events; one `feed` per chunk."""
+
+    __slots__ = ("calls", "model", "provider", "reason", "response_id", "usage")
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.calls: dict[int, list[Any]] = {}  # wire index -> [ordinal, id, name, fragments]
+        self.usage: Usage | None = None
+        self.reason: str | None = None
+        self.response_id: str | None = None
+        self.model: str | None = None
+
+    def feed(self, chunk: Any) -> Iterator[StreamEvent]:
+        if chunk.usage is not None:
+            self.usage = to_usage(chunk.usage)
+            yield UsageEvent(self.usage)
+        for choice in chunk.choices:
+            delta = choice.delta
+            if delta is not None:
+                if delta.content:
+                    yield TextDelta(delta.content)
+                if delta.tool_calls:
+                    yield from self._tool_fragments(delta.tool_calls)
+            if choice.finish_reason is not None:
+                self.reason = choice.finish_reason
+                self.response_id, self.model = chunk.id, chunk.model
+
+    def _tool_fragments(self, fragments: Any) -> Iterator[StreamEvent]:
+        for frag in fragments:
+            call = self.calls.get(frag.index)
+            fn = frag.function
+            if call is None:
+                call = [len(self.calls), frag.id or f"call_{frag.index}", fn.name or "", []]
+                self.calls[frag.index] = call
+                yield ToolCallStart(call[0], call[1], call[2])
+            if fn is not None and fn.arguments:
+                call[3].append(fn.arguments)
+                yield ToolCallDelta(call[0], fn.arguments)
+
+    def finish(self) -> Iterator[StreamEvent]:
+        """Close tool calls and emit the FinishEvent once the stream has ended."""
+        if self.reason is None:
+            raise ProviderProtocolError(
+                f"{self.provider}'s stream ended before a finish reason", provider=self.provider
+            )
+        for ordinal, call_id, name, fragments in self.calls.values():
+            args = parse_arguments("".join(fragments), self.provider)
+            yield ToolCallEnd(ordinal, ToolCallPart(call_id, name, args))
+        reason = finish_reason(self.reason, bool(self.calls))
+        yield FinishEvent(reason, self.usage, self.response_id, self.model)
