@@ -1,0 +1,183 @@
+import { api } from "./base";
+import {
+  toConversation,
+  toConversationSummary,
+  toList,
+  toModel,
+  toProvider,
+  toTestResult,
+  toUser,
+} from "./normalize";
+import type {
+  Conversation,
+  ConversationSummary,
+  ModelInfo,
+  Preferences,
+  ProviderInfo,
+  TestResult,
+  TokenResponse,
+  User,
+} from "./types";
+
+export const polychatApi = api.injectEndpoints({
+  endpoints: (b) => ({
+    login: b.mutation<TokenResponse, { login: string; password: string }>({
+      query: ({ login, password }) => ({
+        url: "/auth/login",
+        method: "POST",
+        body: { username: login, login, password },
+      }),
+    }),
+    register: b.mutation<TokenResponse, { username: string; email: string; password: string }>({
+      query: (body) => ({ url: "/auth/register", method: "POST", body }),
+    }),
+    logout: b.mutation<void, void>({
+      query: () => ({ url: "/auth/logout", method: "POST", body: {} }),
+    }),
+    profile: b.query<User, void>({
+      query: () => "/users/profile",
+      transformResponse: toUser,
+      providesTags: ["Profile"],
+    }),
+    updateProfile: b.mutation<
+      User,
+      { display_name?: string | null; email?: string | null; preferences?: Preferences }
+    >({
+      query: (body) => ({ url: "/users/profile", method: "PUT", body }),
+      transformResponse: toUser,
+      invalidatesTags: ["Profile"],
+    }),
+    changePassword: b.mutation<unknown, { current_password: string; new_password: string }>({
+      query: (body) => ({ url: "/users/profile", method: "PUT", body }),
+    }),
+
+    providers: b.query<ProviderInfo[], void>({
+      query: () => "/providers",
+      transformResponse: (r: unknown) => toList(r, toProvider),
+      providesTags: ["Providers"],
+    }),
+    saveKey: b.mutation<unknown, { provider: string; api_key: string; scope?: "user" | "instance" }>(
+      {
+        query: ({ provider, ...body }) => ({
+          url: `/providers/${encodeURIComponent(provider)}/key`,
+          method: "POST",
+          body,
+        }),
+        invalidatesTags: ["Providers", "Models"],
+      },
+    ),
+    deleteKey: b.mutation<unknown, { provider: string; scope?: "user" | "instance" }>({
+      query: ({ provider, scope }) => ({
+        url: `/providers/${encodeURIComponent(provider)}/key${scope ? `?scope=${scope}` : ""}`,
+        method: "DELETE",
+      }),
+      invalidatesTags: ["Providers", "Models"],
+    }),
+    testProvider: b.mutation<TestResult, { provider: string; api_key?: string }>({
+      query: ({ provider, api_key }) => ({
+        url: `/providers/${encodeURIComponent(provider)}/test`,
+        method: "POST",
+        body: api_key ? { api_key } : {},
+      }),
+      transformResponse: (r: unknown, _m, arg) => toTestResult(r, arg.provider),
+      invalidatesTags: ["Providers", "Models"],
+    }),
+    patchProvider: b.mutation<
+      unknown,
+      {
+        provider: string;
+        enabled?: boolean;
+        instance_enabled?: boolean;
+        base_url?: string | null;
+        allow_user_keys?: boolean;
+      }
+    >({
+      query: ({ provider, ...body }) => ({
+        url: `/providers/${encodeURIComponent(provider)}`,
+        method: "PATCH",
+        body,
+      }),
+      invalidatesTags: ["Providers", "Models"],
+    }),
+    createCustomProvider: b.mutation<
+      unknown,
+      { id: string; display_name: string; base_url: string; api_key?: string; models?: string[] }
+    >({
+      query: (body) => ({ url: "/admin/providers", method: "POST", body }),
+      invalidatesTags: ["Providers", "Models"],
+    }),
+    deleteCustomProvider: b.mutation<unknown, string>({
+      query: (id) => ({ url: `/admin/providers/${encodeURIComponent(id)}`, method: "DELETE" }),
+      invalidatesTags: ["Providers", "Models"],
+    }),
+    models: b.query<ModelInfo[], void>({
+      query: () => "/models?all=true",
+      transformResponse: (r: unknown) => toList(r, toModel),
+      providesTags: ["Models"],
+    }),
+
+    conversations: b.query<ConversationSummary[], void>({
+      query: () => "/conversations?limit=100",
+      transformResponse: (r: unknown) => toList(r, toConversationSummary),
+      providesTags: ["Conversations"],
+    }),
+    conversation: b.query<Conversation, string>({
+      query: (id) => `/conversations/${encodeURIComponent(id)}`,
+      transformResponse: toConversation,
+      providesTags: (_r, _e, id) => [{ type: "Conversation", id }],
+    }),
+    renameConversation: b.mutation<unknown, { id: string; title: string }>({
+      query: ({ id, title }) => ({
+        url: `/conversations/${encodeURIComponent(id)}`,
+        method: "PUT",
+        body: { title },
+      }),
+      invalidatesTags: (_r, _e, a) => ["Conversations", { type: "Conversation", id: a.id }],
+    }),
+    updateConversation: b.mutation<
+      unknown,
+      { id: string; model?: string; provider?: string; active_leaf_id?: string }
+    >({
+      query: ({ id, ...body }) => ({
+        url: `/conversations/${encodeURIComponent(id)}`,
+        method: "PUT",
+        body,
+      }),
+      invalidatesTags: (_r, _e, a) => ["Conversations", { type: "Conversation", id: a.id }],
+    }),
+    deleteConversation: b.mutation<unknown, string>({
+      query: (id) => ({ url: `/conversations/${encodeURIComponent(id)}`, method: "DELETE" }),
+      invalidatesTags: ["Conversations"],
+    }),
+    stopGeneration: b.mutation<unknown, string>({
+      query: (messageId) => ({
+        url: `/chat/${encodeURIComponent(messageId)}/stop`,
+        method: "POST",
+        body: {},
+      }),
+    }),
+  }),
+});
+
+export const {
+  useLoginMutation,
+  useRegisterMutation,
+  useLogoutMutation,
+  useProfileQuery,
+  useUpdateProfileMutation,
+  useChangePasswordMutation,
+  useProvidersQuery,
+  useSaveKeyMutation,
+  useDeleteKeyMutation,
+  useTestProviderMutation,
+  usePatchProviderMutation,
+  useCreateCustomProviderMutation,
+  useDeleteCustomProviderMutation,
+  useModelsQuery,
+  useConversationsQuery,
+  useConversationQuery,
+  useRenameConversationMutation,
+  useUpdateConversationMutation,
+  useDeleteConversationMutation,
+  useStopGenerationMutation,
+} = polychatApi;

@@ -1,0 +1,210 @@
+/**
+ * One place that turns server JSON into the types the UI uses. The backend is young; when a
+ * field is renamed or nested differently only this file changes, and the UI never crashes
+ * on a missing optional field.
+ */
+import type {
+  ApiErrorBody,
+  Capabilities,
+  ChatMessage,
+  Conversation,
+  ConversationSummary,
+  MessageStatus,
+  ModelInfo,
+  ProviderInfo,
+  ProviderStatus,
+  TestResult,
+  User,
+} from "./types";
+
+type Json = Record<string, unknown>;
+
+const obj = (v: unknown): Json => (v && typeof v === "object" ? (v as Json) : {});
+const str = (v: unknown): string | null =>
+  typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+const bool = (v: unknown, fallback = false): boolean => (typeof v === "boolean" ? v : fallback);
+
+export function toCapabilities(v: unknown): Capabilities {
+  const c = obj(v);
+  return {
+    vision: bool(c.vision),
+    tools: bool(c.tools ?? c.function_calling),
+    streaming: bool(c.streaming, true),
+  };
+}
+
+export function toUser(v: unknown): User {
+  const u = obj(v);
+  const prefs = obj(u.preferences);
+  return {
+    id: (u.id as string | number) ?? "",
+    username: str(u.username) ?? "",
+    email: str(u.email),
+    display_name: str(u.display_name),
+    is_admin: bool(u.is_admin),
+    preferences: {
+      theme: (str(prefs.theme) as User["preferences"]["theme"]) ?? undefined,
+      language: str(prefs.language) ?? undefined,
+      default_model: str(prefs.default_model),
+      default_provider: str(prefs.default_provider),
+    },
+  };
+}
+
+const STATUSES: ProviderStatus[] = ["ok", "unconfigured", "disabled", "error", "untested"];
+
+export function toProvider(v: unknown): ProviderInfo {
+  const p = obj(v);
+  const usage = p.usage ?? p.month_usage ?? p.usage_this_month;
+  const u = obj(usage);
+  const lastTest = obj(p.last_test);
+  const status = str(p.status) as ProviderStatus | null;
+  return {
+    id: str(p.id ?? p.provider ?? p.name) ?? "",
+    display_name: str(p.display_name) ?? str(p.id) ?? "",
+    configured: bool(p.configured),
+    enabled: bool(p.enabled, true),
+    status: status && STATUSES.includes(status) ? status : "unconfigured",
+    status_message:
+      str(p.status_message) ??
+      str(p.message) ??
+      str(p.last_test_message) ??
+      str(lastTest.message) ??
+      str(lastTest.error) ??
+      str(p.error),
+    key_source: (str(p.key_source) as ProviderInfo["key_source"]) ?? null,
+    key_hint: str(p.key_hint),
+    requires_key: bool(p.requires_key, true),
+    capabilities: toCapabilities(p.capabilities),
+    base_url: str(p.base_url),
+    custom: bool(p.custom ?? p.is_custom),
+    checked_at: str(p.checked_at ?? p.last_checked_at ?? lastTest.checked_at),
+    usage: usage
+      ? {
+          requests: num(u.requests) ?? 0,
+          input_tokens: num(u.input_tokens ?? u.tokens_in) ?? 0,
+          output_tokens: num(u.output_tokens ?? u.tokens_out) ?? 0,
+          cost_usd: num(u.cost_usd ?? u.cost),
+        }
+      : null,
+  };
+}
+
+export function toTestResult(v: unknown, provider: string): TestResult {
+  const r = obj(v);
+  const err = r.error;
+  return {
+    success: bool(r.success),
+    provider: str(r.provider) ?? provider,
+    latency_ms: num(r.latency_ms),
+    error: typeof err === "string" ? err : err ? (str(obj(err).message) ?? null) : null,
+  };
+}
+
+export function toModel(v: unknown): ModelInfo {
+  const m = obj(v);
+  const id = str(m.id) ?? "";
+  return {
+    id,
+    provider: str(m.provider) ?? "",
+    display_name: str(m.display_name ?? m.name) ?? id,
+    context_window: num(m.context_window),
+    capabilities: toCapabilities(m.capabilities),
+    is_default: bool(m.is_default ?? m.default),
+    available: bool(m.available, true),
+  };
+}
+
+const MESSAGE_STATUSES: MessageStatus[] = ["complete", "streaming", "stopped", "error", "interrupted"];
+
+export function toMessage(v: unknown): ChatMessage {
+  const m = obj(v);
+  const status = str(m.status) as MessageStatus | null;
+  const err = m.error ? obj(m.error) : null;
+  const usage = m.usage ? obj(m.usage) : null;
+  const siblings = Array.isArray(m.siblings)
+    ? m.siblings.map((s) => str(typeof s === "object" ? obj(s).id : s) ?? "").filter(Boolean)
+    : Array.isArray(m.sibling_ids)
+      ? m.sibling_ids.map((s) => str(s) ?? "")
+      : [];
+  const id = str(m.id) ?? "";
+  const content =
+    typeof m.content === "string"
+      ? m.content
+      : Array.isArray(m.parts)
+        ? m.parts
+            .map((p) => obj(p))
+            .filter((p) => p.type === "text")
+            .map((p) => str(p.text) ?? "")
+            .join("")
+        : "";
+  return {
+    id,
+    parent_id: str(m.parent_id),
+    role: (str(m.role) as ChatMessage["role"]) ?? "assistant",
+    content,
+    provider: str(m.provider),
+    model: str(m.model),
+    status: status && MESSAGE_STATUSES.includes(status) ? status : "complete",
+    error: err ? { code: str(err.code) ?? "error", message: str(err.message) ?? "" } : null,
+    created_at: str(m.created_at),
+    siblings: siblings.length ? siblings : [id],
+    usage: usage
+      ? {
+          input_tokens: num(usage.input_tokens),
+          output_tokens: num(usage.output_tokens),
+          cost_usd: num(usage.cost_usd ?? usage.cost),
+          ttft_ms: num(usage.ttft_ms),
+          duration_ms: num(usage.duration_ms),
+        }
+      : null,
+  };
+}
+
+export function toConversationSummary(v: unknown): ConversationSummary {
+  const c = obj(v);
+  return {
+    id: str(c.id) ?? "",
+    title: str(c.title),
+    provider: str(c.provider),
+    model: str(c.model),
+    created_at: str(c.created_at),
+    updated_at: str(c.updated_at ?? c.created_at),
+  };
+}
+
+export function toConversation(v: unknown): Conversation {
+  const c = obj(v);
+  const raw = Array.isArray(c.messages)
+    ? c.messages
+    : Array.isArray(obj(c.messages).items)
+      ? (obj(c.messages).items as unknown[])
+      : [];
+  return { ...toConversationSummary(c), messages: raw.map(toMessage) };
+}
+
+export function toList<T>(v: unknown, map: (x: unknown) => T): T[] {
+  if (Array.isArray(v)) return v.map(map);
+  const o = obj(v);
+  for (const key of ["items", "data", "providers", "models", "conversations", "results"]) {
+    if (Array.isArray(o[key])) return (o[key] as unknown[]).map(map);
+  }
+  return [];
+}
+
+/** The server's `{"error": {"code","message"}}`, or something sensible for any other failure. */
+export function toApiError(status: number | string, data: unknown): ApiErrorBody {
+  const e = obj(obj(data).error);
+  const detail = obj(data).detail;
+  const code = typeof status === "number" ? status : 0;
+  if (e.message || e.code) {
+    return { status: code, code: str(e.code) ?? "error", message: str(e.message) ?? "" };
+  }
+  if (typeof detail === "string") return { status: code, code: "error", message: detail };
+  return {
+    status: code,
+    code: status === "FETCH_ERROR" ? "network" : "error",
+    message: status === "FETCH_ERROR" ? "" : "",
+  };
+}

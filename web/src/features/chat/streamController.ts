@@ -1,0 +1,298 @@
+import { refreshAccessToken } from "@/api/base";
+import { polychatApi } from "@/api/endpoints";
+import { HttpError, readSse } from "@/api/sse";
+import type { AppDispatch, RootState } from "@/store";
+import {
+  streamCleared,
+  streamEnded,
+  streamOpened,
+  streamStarted,
+  textAppended,
+} from "@/store/streamSlice";
+
+type Obj = Record<string, unknown>;
+const s = (v: unknown): string | null =>
+  typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
+
+export interface SendArgs {
+  /** Existing conversation id, or null to create one. */
+  conversationId: string | null;
+  content: string;
+  model: string;
+  provider: string;
+  /** Regenerate or edit: where the new branch hangs. */
+  parentId?: string | null;
+  regenerateMessageId?: string | null;
+  editMessageId?: string | null;
+}
+
+const controllers = new Map<string, AbortController>();
+
+/**
+ * Tokens arrive faster than the screen refreshes; appending them once per frame keeps the
+ * store (and the one bubble that reads it) at 60 updates a second at most.
+ */
+function makeBatcher(dispatch: AppDispatch, key: () => string) {
+  let pending = "";
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending) {
+      dispatch(textAppended({ key: key(), text: pending }));
+      pending = "";
+    }
+  };
+  return {
+    push(text: string) {
+      pending += text;
+      if (!scheduled) {
+        scheduled = true;
+        if (typeof requestAnimationFrame === "function" && !document.hidden) {
+          requestAnimationFrame(flush);
+        } else {
+          setTimeout(flush, 16);
+        }
+      }
+    },
+    flush,
+  };
+}
+
+async function authorizedFetch(
+  url: string,
+  init: RequestInit,
+  getState: () => RootState,
+  dispatch: AppDispatch,
+): Promise<Response> {
+  const attempt = (token: string | null) =>
+    fetch(url, {
+      ...init,
+      credentials: "same-origin",
+      headers: {
+        ...(init.headers as Record<string, string>),
+        Accept: "text/event-stream",
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      },
+    });
+  let res = await attempt(getState().auth.token);
+  if (res.status === 401) {
+    const token = await refreshAccessToken(dispatch);
+    if (token) res = await attempt(token);
+  }
+  if (!res.ok) {
+    let code = "http_error";
+    let message = res.statusText;
+    try {
+      const body = (await res.json()) as Obj;
+      const err = (body.error ?? {}) as Obj;
+      code = s(err.code) ?? code;
+      message = s(err.message) ?? s(body.detail) ?? message;
+    } catch {
+      /* not JSON: keep the status text */
+    }
+    throw new HttpError(res.status, code, message);
+  }
+  return res;
+}
+
+async function consume(
+  res: Response,
+  initialKey: string,
+  dispatch: AppDispatch,
+  onConversation?: (id: string) => void,
+): Promise<string> {
+  let key = initialKey;
+  const batch = makeBatcher(dispatch, () => key);
+  let ended = false;
+  for await (const ev of readSse(res)) {
+    const d = (ev.data ?? {}) as Obj;
+    switch (ev.event) {
+      case "start": {
+        batch.flush();
+        const conversationId = s(d.conversation_id) ?? key;
+        dispatch(
+          streamStarted({
+            key,
+            conversationId,
+            userMessageId: s(d.user_message_id),
+            assistantMessageId: s(d.assistant_message_id ?? d.message_id),
+            provider: s(d.provider),
+            model: s(d.model),
+          }),
+        );
+        if (conversationId !== key) {
+          controllers.set(conversationId, controllers.get(key) as AbortController);
+          controllers.delete(key);
+          key = conversationId;
+          onConversation?.(conversationId);
+        }
+        break;
+      }
+      case "delta":
+      case "replay": {
+        const text = s(d.text) ?? (typeof ev.data === "string" ? ev.data : "");
+        if (text) batch.push(text);
+        break;
+      }
+      case "done": {
+        batch.flush();
+        const reason = s(d.finish_reason);
+        dispatch(
+          streamEnded({ key, phase: reason === "stopped" || reason === "cancelled" ? "stopped" : "done" }),
+        );
+        ended = true;
+        break;
+      }
+      case "error": {
+        batch.flush();
+        dispatch(
+          streamEnded({
+            key,
+            phase: "error",
+            error: {
+              code: s(d.code) ?? "error",
+              message: s(d.message) ?? "",
+              retryable: Boolean(d.retryable),
+            },
+          }),
+        );
+        ended = true;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  batch.flush();
+  if (!ended) dispatch(streamEnded({ key, phase: "done" }));
+  return key;
+}
+
+function afterStream(dispatch: AppDispatch, key: string) {
+  dispatch(polychatApi.util.invalidateTags(["Conversations", { type: "Conversation", id: key }, "Providers"]));
+}
+
+/** Send a message (or regenerate / edit) and stream the answer into the stream slice. */
+export function sendMessage(args: SendArgs, onConversation?: (id: string) => void) {
+  return async (dispatch: AppDispatch, getState: () => RootState): Promise<void> => {
+    const key = args.conversationId ?? `draft-${Date.now()}`;
+    const controller = new AbortController();
+    controllers.set(key, controller);
+    dispatch(
+      streamOpened({
+        key,
+        pendingUserText: args.regenerateMessageId ? null : args.content,
+        parentId: args.parentId ?? null,
+        model: args.model,
+        provider: args.provider,
+      }),
+    );
+    const body: Obj = { model: args.model, provider: args.provider };
+    if (args.conversationId) body.conversation_id = args.conversationId;
+    if (args.regenerateMessageId) {
+      body.regenerate_message_id = args.regenerateMessageId;
+      body.regenerate = args.regenerateMessageId;
+    } else {
+      body.content = args.content;
+    }
+    if (args.editMessageId) body.edit_message_id = args.editMessageId;
+    if (args.parentId !== undefined && args.parentId !== null) body.parent_id = args.parentId;
+    let finalKey = key;
+    try {
+      const res = await authorizedFetch(
+        "/api/chat/stream",
+        {
+          method: "POST",
+          body: JSON.stringify(body),
+          headers: { "Content-Type": "application/json" },
+          signal: controller.signal,
+        },
+        getState,
+        dispatch,
+      );
+      finalKey = await consume(res, key, dispatch, onConversation);
+    } catch (err) {
+      const current = getState().stream.byConversation;
+      finalKey = current[key] ? key : (Object.keys(current).find((k) => controllers.get(k) === controller) ?? key);
+      if (controller.signal.aborted) {
+        dispatch(streamEnded({ key: finalKey, phase: "stopped" }));
+      } else {
+        const e = err instanceof HttpError ? err : null;
+        dispatch(
+          streamEnded({
+            key: finalKey,
+            phase: "error",
+            error: {
+              code: e?.code ?? "network",
+              message: e?.message ?? (err instanceof Error ? err.message : String(err)),
+              retryable: !e || e.status >= 500 || e.status === 429,
+            },
+          }),
+        );
+      }
+    } finally {
+      controllers.delete(finalKey);
+      afterStream(dispatch, finalKey);
+    }
+  };
+}
+
+/** Re-attach to an answer still being written (after a reload): replay, then follow live. */
+export function reattach(conversationId: string, messageId: string, text: string) {
+  return async (dispatch: AppDispatch, getState: () => RootState): Promise<void> => {
+    if (controllers.has(conversationId)) return;
+    const controller = new AbortController();
+    controllers.set(conversationId, controller);
+    dispatch(
+      streamOpened({
+        key: conversationId,
+        pendingUserText: null,
+        model: null,
+        provider: null,
+        assistantMessageId: messageId,
+        text: "",
+      }),
+    );
+    let replayed = false;
+    try {
+      const res = await authorizedFetch(
+        `/api/chat/${encodeURIComponent(messageId)}/stream`,
+        { method: "GET", signal: controller.signal },
+        getState,
+        dispatch,
+      );
+      replayed = true;
+      await consume(res, conversationId, dispatch);
+    } catch {
+      if (!replayed) {
+        // The answer finished between the page load and the re-attach: show what was saved.
+        dispatch(textAppended({ key: conversationId, text }));
+      }
+      dispatch(streamEnded({ key: conversationId, phase: "done" }));
+    } finally {
+      controllers.delete(conversationId);
+      afterStream(dispatch, conversationId);
+    }
+  };
+}
+
+export function isStreaming(conversationId: string): boolean {
+  return controllers.has(conversationId);
+}
+
+/** Stop: ask the server to end the generation, and stop listening. */
+export function stopStream(conversationId: string) {
+  return async (dispatch: AppDispatch, getState: () => RootState): Promise<void> => {
+    const live = getState().stream.byConversation[conversationId];
+    const messageId = live?.assistantMessageId;
+    if (messageId) {
+      await dispatch(polychatApi.endpoints.stopGeneration.initiate(messageId));
+    }
+    dispatch(streamEnded({ key: conversationId, phase: "stopped" }));
+    controllers.get(conversationId)?.abort();
+  };
+}
+
+export function clearStream(conversationId: string) {
+  return (dispatch: AppDispatch) => dispatch(streamCleared(conversationId));
+}

@@ -1,0 +1,46 @@
+import { useMemo } from "react";
+import { useModelsQuery, useProfileQuery, useProvidersQuery } from "@/api/endpoints";
+import type { ModelInfo } from "@/api/types";
+import { pickDefaultModel } from "@/features/models/grouping";
+import { useAppDispatch, useAppSelector } from "@/store";
+import { modelChosen } from "@/store/uiSlice";
+
+/**
+ * The model a conversation uses: what the user picked for it, else what the conversation
+ * last used, else the user's default, else a provider default.
+ */
+export function useModelChoice(
+  conversationKey: string,
+  fromConversation: { model: string | null; provider: string | null } | null,
+) {
+  const dispatch = useAppDispatch();
+  const models = useModelsQuery();
+  const providers = useProvidersQuery();
+  const profile = useProfileQuery();
+  const picked = useAppSelector((s) => s.ui.modelByConversation[conversationKey]);
+  const available = useMemo(() => (models.data ?? []).filter((m) => m.available), [models.data]);
+
+  let value: { model: string; provider: string } | null = null;
+  if (picked) value = picked;
+  else if (fromConversation?.model && fromConversation.provider) {
+    value = { model: fromConversation.model, provider: fromConversation.provider };
+  } else {
+    const d = pickDefaultModel(available, profile.data?.preferences.default_model);
+    value = d ? { model: d.id, provider: d.provider } : null;
+  }
+
+  const current = value
+    ? (models.data ?? []).find((m) => m.id === value.model && m.provider === value.provider)
+    : undefined;
+
+  return {
+    value,
+    label: current?.display_name ?? value?.model ?? null,
+    models: models.data ?? [],
+    providers: providers.data ?? [],
+    loading: models.isLoading || providers.isLoading,
+    hasAnyModel: available.length > 0,
+    choose: (m: ModelInfo, key = conversationKey) =>
+      dispatch(modelChosen({ conversationId: key, model: m.id, provider: m.provider })),
+  };
+}
