@@ -305,6 +305,8 @@ def make_app(state: FakeState) -> Starlette:
         reply = state.next_reply()
         if reply.failure is Failure.SLOW_FIRST_BYTE or reply.first_byte_delay_s:
             await asyncio.sleep(reply.first_byte_delay_s)
+            if await request.is_disconnected():  # the client gave up: nothing to stream
+                return Response(status_code=499)
         failed = failure_response(reply, model)
         if failed is not None:
             return failed
