@@ -6,6 +6,7 @@ import base64
 
 import pytest
 
+from polychat.security.keyfiles import decode_key
 from polychat.security.secretbox import (
     SecretBox,
     SecretBoxError,
@@ -92,22 +93,30 @@ def test_unknown_key_reloads_keyring_once() -> None:
     env_new = SecretBox(new).encrypt(RAW, aad)
     calls: list[int] = []
 
-    def reload() -> list[str]:
+    def reload() -> tuple[str, list[str]]:
         calls.append(1)
-        return [new]
+        return new, [old]
 
     box = SecretBox(old, reload=reload)
+    env_old = box.encrypt(RAW, aad)
     assert box.decrypt(env_new, aad) == RAW
     assert box.decrypt(env_new, aad) == RAW
     assert len(calls) == 1
+    # The process now encrypts with the rotated key and still reads the old one.
+    assert box.current_key_id == key_id(new)
+    assert envelope_key_id(box.encrypt(RAW, aad)) == key_id(new)
+    assert box.decrypt(env_old, aad) == RAW
 
 
 def test_key_formats_agree() -> None:
     raw = bytes(range(32))
     b64 = base64.urlsafe_b64encode(raw).decode()
     std_b64 = base64.b64encode(raw).decode()
-    assert derive_key(raw) == derive_key(raw.hex()) == derive_key(b64) == derive_key(std_b64)
-    assert key_id(b64) == key_id(raw.hex())
+    assert derive_key(raw) == derive_key(b64) == derive_key(std_b64) == derive_key(b64 + "\n")
+    assert key_id(b64) == key_id(std_b64)
+    # The same rules the settings use for POLYCHAT_ENCRYPTION_KEY.
+    for text in (b64, std_b64, "a passphrase", raw.hex()):
+        assert derive_key(text) == decode_key(text)
     assert len(derive_key("a passphrase")) == 32
     assert key_id("a passphrase") != key_id("another passphrase")
     with pytest.raises(SecretBoxError):

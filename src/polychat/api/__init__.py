@@ -10,13 +10,18 @@ from contextlib import AbstractAsyncContextManager
 
 from fastapi import APIRouter, FastAPI
 
-from polychat.api import admin, auth, health, users
+from polychat.api import admin, admin_providers, auth, health, models, providers, users
 
 ROUTERS: list[APIRouter] = [
     health.router,
     auth.router,
     users.router,
     admin.router,
+    providers.router,
+    models.router,
+    admin_providers.router,
 ]
 
-LIFESPANS: list[Callable[[FastAPI], AbstractAsyncContextManager[None]]] = []
+LIFESPANS: list[Callable[[FastAPI], AbstractAsyncContextManager[None]]] = [
+    providers.provider_access_lifespan,
+]

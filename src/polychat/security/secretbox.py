@@ -44,10 +44,10 @@ class UnknownKeyIdError(SecretBoxError):
 def derive_key(master: str | bytes) -> bytes:
     """Turn a configured master key into 32 AES key bytes.
 
-    Accepts what operators are likely to paste: 32 raw bytes, 64 hex characters, or
-    base64/base64url of 32 bytes (what `generate_master_key` produces). Anything else is a
-    passphrase and is stretched with SHA-256, so a short string still yields a valid key
-    (strength is then the passphrase's, which the operations guide warns about).
+    Same rules as `Settings.encryption_master_key` (keep them in step): 32 raw bytes, or
+    base64/base64url text of 32 bytes (what `generate_master_key` produces), is the key
+    itself; any other text is a passphrase hashed with SHA-256 (strength is then the
+    passphrase's, which the operations guide warns about).
     """
     if isinstance(master, bytes):
         if len(master) == KEY_BYTES:
@@ -56,11 +56,6 @@ def derive_key(master: str | bytes) -> bytes:
     text = master.strip()
     if not text:
         raise SecretBoxError("the encryption master key is empty")
-    if len(text) == 2 * KEY_BYTES:
-        try:
-            return bytes.fromhex(text)
-        except ValueError:
-            pass
     try:
         raw = base64.urlsafe_b64decode(_pad(text.replace("+", "-").replace("/", "_")))
         if len(raw) == KEY_BYTES:
@@ -124,9 +119,10 @@ def envelope_key_id(envelope: str | bytes) -> str:
 class SecretBox:
     """Encrypts with the current master key, decrypts with any key on the keyring.
 
-    `reload` (optional) is called once when an envelope names an unknown key: a process that
-    started before a rotation learns the new key from the data dir without a restart, which
-    is what makes rotation possible with no downtime. Thread-safe.
+    `reload` (optional) is called once when an envelope names an unknown key. It returns the
+    current key as configured now (None: unchanged) and every other readable key. A process
+    that started before a rotation thereby learns the new key from the data dir without a
+    restart, and starts encrypting with it: rotation needs no downtime. Thread-safe.
     """
 
     def __init__(
@@ -134,7 +130,7 @@ class SecretBox:
         current: str | bytes,
         old: Iterable[str | bytes] = (),
         *,
-        reload: Callable[[], Iterable[str | bytes]] | None = None,
+        reload: Callable[[], tuple[str | bytes | None, Iterable[str | bytes]]] | None = None,
     ) -> None:
         self._lock = threading.Lock()
         self._current_kid = key_id(current)
@@ -179,7 +175,11 @@ class SecretBox:
         with self._lock:
             cipher = self._ciphers.get(kid)
             if cipher is None and self._reload is not None:
-                self._add(self._reload())
+                current, others = self._reload()
+                self._add(others)
+                if current is not None:
+                    self._add([current])
+                    self._current_kid = key_id(current)
                 cipher = self._ciphers.get(kid)
         if cipher is None:
             raise UnknownKeyIdError(
