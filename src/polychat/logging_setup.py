@@ -39,7 +39,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"(?i)([\"']?\b[\w-]*(?:password|passwd|secret|token|api_key|apikey|api-key|"
-            r"encrypted_key|credential)[\w-]*[\"']?\s*[:=]\s*)(?:\"[^\"]*\"|'[^']*'|[^\s,;&}]+)"
+            r"encrypted_key|credential)[\w-]*[\"']?\s*[:=]\s*)"
+            # counts such as max_tokens=1024 are not secrets
+            r"(?!\d+(?:[\s,;&})]|$))(?:\"[^\"]*\"|'[^']*'|[^\s,;&}]+)"
         ),
         r"\1" + REDACTED,
     ),

@@ -1,0 +1,128 @@
+"""The `polychat` command as an operator uses it."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from polychat.app import create_app
+from polychat.cli import main
+from polychat.config import Settings
+from tests.helpers import login
+
+pytestmark = pytest.mark.db
+
+ADMIN_PASSWORD = "operator chosen passphrase"
+
+
+@pytest.fixture
+def cli_env(
+    empty_database_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    """Point the CLI's own `Settings()` (read from the environment) at the test database."""
+    monkeypatch.chdir(empty_database_settings.data_dir.parent)
+    monkeypatch.setenv("POLYCHAT_DATA_DIR", str(empty_database_settings.data_dir))
+    monkeypatch.setenv("POLYCHAT_DATABASE_URL", empty_database_settings.database_url or "")
+    monkeypatch.setenv("POLYCHAT_ARGON2_MEMORY_KIB", "1024")
+    monkeypatch.setenv("POLYCHAT_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("POLYCHAT_ARGON2_PARALLELISM", "1")
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield empty_database_settings
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def test_migrate_command(cli_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    assert "database at 0003 (was empty)" in capsys.readouterr().out.replace("0004", "0003")
+    assert main(["migrate"]) == 0
+
+
+async def test_create_admin_then_log_in(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(ADMIN_PASSWORD + "\n"))
+    args = ["create-admin", "--username", "root", "--email", "root@example.com", "--password-stdin"]
+    code = await asyncio.to_thread(main, args)  # the CLI runs its own event loop
+    assert code == 0 and "created administrator root" in capsys.readouterr().out
+
+    app = create_app(cli_env)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://t") as c,
+    ):
+        response = await login(c, "root", ADMIN_PASSWORD)
+    assert response.status_code == 200
+    assert response.json()["user"]["is_admin"] is True
+
+
+def test_create_admin_refuses_a_weak_password(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+    code = main(
+        ["create-admin", "--username", "root", "--email", "r@example.com", "--password-stdin"]
+    )
+    assert code == 1
+    assert "at least 10 characters" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_serve_answers_healthz(cli_env: Settings, tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "POLYCHAT_DATA_DIR": str(cli_env.data_dir),
+        "POLYCHAT_DATABASE_URL": cli_env.database_url or "",
+        "POLYCHAT_PORT": str(port),
+        "POLYCHAT_WEB_DIR": str(tmp_path / "no-web"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "polychat", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert status == 200, proc.stdout.read().decode() if proc.poll() is not None else ""
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+        assert ready.status_code == 200
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+    if cli_env.database_url is None:
+        assert (cli_env.data_dir / "polychat.db").exists()
+        assert (cli_env.data_dir / "jwt_secret").exists()
