@@ -34,7 +34,7 @@ REQUEST_FIELDS = frozenset(
         "presence_penalty", "frequency_penalty", "n", "prediction", "parallel_tool_calls",
         "reasoning_effort", "prompt_mode", "guardrails", "prompt_cache_key", "safe_prompt",
         "service_tier", "min_tokens", "repetition_penalty", "top_k", "logprobs",
-        "top_logprobs",
+        "top_logprobs", "prompt_logprobs", "top_prompt_logprobs",
     }
 )  # fmt: skip
 MESSAGE_FIELDS = {
