@@ -273,14 +273,19 @@ async def test_mid_stream_failure_keeps_partial_text_and_raises(
 
 @each(lambda h: Failure.SLOW_FIRST_BYTE not in h.unsupported_failures)
 async def test_slow_first_byte_times_out(h: ProviderHarness, fake: FakeServer) -> None:
-    provider = h.build(fake, timeout_s=0.3, max_retries=0)
-    fake.queue(Reply(failure=Failure.SLOW_FIRST_BYTE, first_byte_delay_s=2.0))
+    provider = h.build(fake, timeout_s=0.25, max_retries=0)
+    fake.queue(Reply(failure=Failure.SLOW_FIRST_BYTE, first_byte_delay_s=0.8))
+    started = asyncio.get_running_loop().time()
     try:
         with pytest.raises(ProviderError) as raised:
             await collect(provider.stream_message(ask(h)))
     finally:
         await provider.aclose()
+    waited = asyncio.get_running_loop().time() - started
     assert isinstance(raised.value, h.expected_error(Failure.SLOW_FIRST_BYTE))
+    assert waited < 0.75  # gave up at the timeout, not when the upstream finally answered
+    # Let the fake's delayed handler finish so it cannot open a stream during the next test.
+    await asyncio.sleep(0.85 - waited)
 
 
 # -- retries -------------------------------------------------------------------------------

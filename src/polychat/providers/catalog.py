@@ -145,6 +145,10 @@ class ModelCache:
         self._fetched_at = now
         return list(self._models)
 
+    def cached(self) -> list[ModelInfo]:
+        """The last live list read (possibly stale), without any network call."""
+        return list(self._models or ())
+
     def info(self, model_id: str) -> ModelInfo | None:
         """What we know about one model: the live list's entry, else the catalog's."""
         if self._models is not None:

@@ -1,0 +1,61 @@
+"""OpenRouter: the OpenAI adapter with OpenRouter's dialect (provider-protocols §7).
+
+Differences handled here or by the shared mapping: base URL `https://openrouter.ai/api/v1`;
+attribution headers (`HTTP-Referer`, `X-Title` / `X-OpenRouter-Title`) on every request;
+`: OPENROUTER PROCESSING` keep-alive comments (the SDK's SSE decoder skips them); model ids
+of the form `vendor/model[:variant]`; usage always sent in the last chunk (so no
+`stream_options`), with a reported `cost` that becomes `Usage.cost_usd`; 402 = out of credits
+(a quota error); an in-stream chunk with a top-level `error` (numeric or string code) mapped
+like an HTTP error; `max_tokens`; the public model list, whose `architecture` and
+`supported_parameters` say which models see images and call tools; the key checked with
+`GET /api/v1/key` since the model list needs no key.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import openai
+
+from polychat.providers.base import ModelInfo
+from polychat.providers.openai import OpenAIProvider
+
+APP_URL = "https://github.com/polychat/polychat"
+APP_TITLE = "Polychat"
+
+
+class OpenRouterProvider(OpenAIProvider):
+    name: ClassVar[str] = "openrouter"
+    display_name: ClassVar[str] = "OpenRouter"
+    default_base_url: ClassVar[str] = "https://openrouter.ai/api/v1"
+    catalog_name: ClassVar[str] = "openrouter"
+    max_tokens_field: ClassVar[str] = "max_tokens"
+    stream_options: ClassVar[dict[str, Any] | None] = None  # usage is always sent
+
+    def _client_headers(self) -> dict[str, str]:
+        return {"HTTP-Referer": APP_URL, "X-Title": APP_TITLE, "X-OpenRouter-Title": APP_TITLE}
+
+    async def _live_models(self) -> list[ModelInfo]:
+        page = await self._client.models.list()
+        out: list[ModelInfo] = []
+        for m in page.data:
+            extra: dict[str, Any] = m.model_extra or {}
+            arch = extra.get("architecture") or {}
+            if "text" not in (arch.get("output_modalities") or ["text"]):
+                continue  # embeddings, image generators
+            top = extra.get("top_provider") or {}
+            out.append(
+                ModelInfo(
+                    id=m.id,
+                    provider=self.instance_id,
+                    display_name=str(extra.get("name") or m.id),
+                    context_window=extra.get("context_length"),
+                    max_output_tokens=top.get("max_completion_tokens"),
+                    vision="image" in (arch.get("input_modalities") or []),
+                    tools="tools" in (extra.get("supported_parameters") or []),
+                )
+            )
+        return out
+
+    async def _check_key(self, client: openai.AsyncOpenAI) -> None:
+        await client.get("/key", cast_to=object)
