@@ -10,17 +10,23 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from polychat.app import create_app
 from polychat.config import Settings
-from polychat.db.engine import create_engine, create_sessionmaker
 from polychat.db.models import ApiKey
+from polychat.keys.errors import ProviderDisabledError
 from polychat.providers.base import ChatRequest, Message
 from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.mistral import FakeMistral
+from tests.integration.provider_env import (
+    app_for,
+    db_session,
+    models_by_provider,
+    providers_by_id,
+    running,
+    user_id,
+)
 
 CLAUDE_KEY = "sk-ant-api03-claude-good-key-AAAA"
 MISTRAL_BAD = "mistral-wrong-key-ZZZZ"
@@ -43,40 +49,13 @@ def mistral_fake() -> Iterator[FakeMistral]:
 
 @pytest.fixture
 def app(settings: Settings, claude_fake: FakeAnthropic, mistral_fake: FakeMistral) -> FastAPI:
-    settings.claude_base_url = claude_fake.url
-    settings.mistral_base_url = mistral_fake.url
-    settings.ollama_base_url = "http://127.0.0.1:9"  # nothing listens: never reached here
-    return create_app(settings)
+    return app_for(settings, claude=claude_fake.url, mistral=mistral_fake.url)
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with (
-        LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
-        ) as http,
-    ):
+    async with running(app) as http:
         yield http
-
-
-def by_id(providers: list[dict[str, object]]) -> dict[str, dict[str, object]]:
-    return {str(p["id"]): p for p in providers}
-
-
-async def providers_of(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, dict]:  # type: ignore[type-arg]
-    r = await client.get("/api/providers", headers=headers)
-    assert r.status_code == 200, r.text
-    return by_id(r.json())
-
-
-async def model_ids(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, set[str]]:
-    r = await client.get("/api/models", headers=headers)
-    assert r.status_code == 200, r.text
-    out: dict[str, set[str]] = {}
-    for m in r.json()["models"]:
-        out.setdefault(m["provider"], set()).add(m["id"])
-    return out
 
 
 async def test_done_when_walk(
@@ -91,11 +70,11 @@ async def test_done_when_walk(
     me = user_headers
 
     # Nothing configured yet: no models, providers say what is missing.
-    before = await providers_of(client, me)
+    before = await providers_by_id(client, me)
     assert before["claude"]["status"] == "unconfigured"
     assert before["claude"]["key_source"] == "none"
     assert before["claude"]["requires_key"] is True
-    assert "claude" not in await model_ids(client, me)
+    assert "claude" not in await models_by_provider(client, me)
 
     # 1. Configure a Claude key; 2. configure a Mistral key (a wrong one).
     r = await client.post("/api/providers/claude/key", json={"api_key": CLAUDE_KEY}, headers=me)
@@ -107,12 +86,8 @@ async def test_done_when_walk(
     assert r.status_code == 200, r.text
 
     # Both stored separately and encrypted, bound to their rows.
-    engine = create_engine(settings)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            rows = (await session.scalars(select(ApiKey).order_by(ApiKey.provider))).all()
-    finally:
-        await engine.dispose()
+    async with db_session(settings) as session:
+        rows = (await session.scalars(select(ApiKey).order_by(ApiKey.provider))).all()
     assert [(r.provider, r.key_name) for r in rows] == [
         ("claude", "claude_api_key"),
         ("mistral", "mistral_api_key"),
@@ -140,7 +115,7 @@ async def test_done_when_walk(
     assert "Unauthorized" in status["message"]
     assert status["last_test"]["success"] is False
     assert status["last_test"]["checked_at"]
-    listed = await providers_of(client, me)
+    listed = await providers_by_id(client, me)
     assert listed["claude"]["status"] == "ok"
     assert listed["claude"]["last_test"]["success"] is True
     assert listed["mistral"]["status"] == "error"
@@ -160,7 +135,7 @@ async def test_done_when_walk(
     assert r.json()["status"] == "ok" and r.json()["last_test"] is None
     assert (await client.post("/api/providers/mistral/test", headers=me)).json()["success"]
 
-    models = await model_ids(client, me)
+    models = await models_by_provider(client, me)
     assert {"claude", "mistral"} <= set(models)
     assert "mistral-large-latest" in models["mistral"]
     assert models["claude"]
@@ -169,7 +144,7 @@ async def test_done_when_walk(
     r = await client.delete("/api/providers/claude/key", headers=me)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "unconfigured"
-    after = await model_ids(client, me)
+    after = await models_by_provider(client, me)
     assert "claude" not in after
     assert after["mistral"] == models["mistral"]
 
@@ -177,23 +152,18 @@ async def test_done_when_walk(
     r = await client.patch("/api/providers/mistral", json={"enabled": False}, headers=me)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "disabled" and r.json()["enabled"] is False
-    assert "mistral" not in await model_ids(client, me)
+    assert "mistral" not in await models_by_provider(client, me)
     access = app.state.provider_access
-    engine = create_engine(settings)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            uid = (await client.get("/api/users/profile", headers=me)).json()["id"]
-            with pytest.raises(Exception) as refused:
-                await access.resolve(session, uid, "mistral-large-latest")
-            assert getattr(refused.value, "status_code", None) == 403
-            assert refused.value.code == "provider_disabled"  # type: ignore[attr-defined]
-            await client.patch("/api/providers/mistral", json={"enabled": True}, headers=me)
-            resolved = await access.resolve(session, uid, "mistral-large-latest")
-            assert resolved.provider_id == "mistral" and resolved.key_source == "user"
-            reply = await resolved.provider.send_message(
-                ChatRequest(model=resolved.model, messages=(Message.user("hi"),))
-            )
-            assert reply.text
-    finally:
-        await engine.dispose()
-    assert "mistral" in await model_ids(client, me)
+    uid = await user_id(client, me)
+    async with db_session(settings) as session:
+        with pytest.raises(ProviderDisabledError) as refused:
+            await access.resolve(session, uid, "mistral-large-latest")
+        assert refused.value.status_code == 403 and refused.value.code == "provider_disabled"
+        await client.patch("/api/providers/mistral", json={"enabled": True}, headers=me)
+        resolved = await access.resolve(session, uid, "mistral-large-latest")
+        assert resolved.provider_id == "mistral" and resolved.key_source == "user"
+        reply = await resolved.provider.send_message(
+            ChatRequest(model=resolved.model, messages=(Message.user("hi"),))
+        )
+        assert reply.text
+    assert "mistral" in await models_by_provider(client, me)

@@ -86,7 +86,7 @@ async def rotate_encryption_key(
     if env_managed and not new_key:
         raise ValueError(
             "POLYCHAT_ENCRYPTION_KEY is set in the environment: pass the new key with "
-            "--new-key (then set POLYCHAT_ENCRYPTION_KEY to it and restart when convenient)"
+            "--new-key-stdin (then set POLYCHAT_ENCRYPTION_KEY to it and restart when convenient)"
         )
     old = settings.encryption_master_key()
     new = derive_key(new_key) if new_key else os.urandom(32)
@@ -115,3 +115,44 @@ async def broadcast_invalidation(settings: Settings) -> None:
         await client.publish(CHANNEL, ALL)
     finally:
         await client.aclose()
+
+
+def run_cli(settings: Settings, new_key: str | None) -> int:
+    """`polychat rotate-encryption-key`: prints progress for an operator, never a key."""
+    import asyncio
+    import sys
+
+    from polychat.db.engine import create_engine, create_sessionmaker
+
+    async def run() -> RotationReport:
+        engine = create_engine(settings)
+        try:
+            return await rotate_encryption_key(settings, create_sessionmaker(engine), new_key)
+        finally:
+            await engine.dispose()
+
+    try:
+        report = asyncio.run(run())
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"master key {report.old_key_id} -> {report.new_key_id}: {report.rotated} key(s) "
+        f"re-encrypted, {report.already_current} already current, {report.total} in total"
+    )
+    if report.env_managed:
+        print(
+            "POLYCHAT_ENCRYPTION_KEY is set in the environment: set it to the new key and "
+            "restart at your convenience (the old key stays on the keyring meanwhile)."
+        )
+    else:
+        print(f"new master key written to {settings.data_dir / 'encryption_key'}")
+    if report.failed:
+        ids = ", ".join(str(i) for i in report.failed)
+        print(
+            f"warning: {len(report.failed)} key(s) could not be decrypted and were left as they "
+            f"were (api_keys ids {ids}); add their master key to the keyring and run again",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
