@@ -1,4 +1,4 @@
-"""The `polychat` command: serve, migrate, create-admin, backup."""
+"""The `polychat` command: serve, migrate, create-admin, backup, rotate-encryption-key."""
 
 from __future__ import annotations
 
@@ -34,6 +34,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     sub.add_parser("backup", help="copy the SQLite database to a timestamped file beside it")
 
+    rotate = sub.add_parser(
+        "rotate-encryption-key", help="re-encrypt every stored API key under a new master key"
+    )
+    rotate.add_argument(
+        "--new-key-stdin",
+        action="store_true",
+        help="read the new master key from standard input (default: generate one)",
+    )
+
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level, json_logs=settings.log_json)
@@ -43,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate(settings, args.revision, args.downgrade)
     if args.command == "create-admin":
         return _create_admin(settings, args.username, args.email, args.password_stdin)
+    if args.command == "rotate-encryption-key":
+        from polychat.keys.rotation import run_cli
+
+        return run_cli(settings, sys.stdin.readline().strip() if args.new_key_stdin else None)
     return _backup(settings)
 
 
