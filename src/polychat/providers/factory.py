@@ -22,6 +22,7 @@ from dataclasses import replace
 
 from polychat.providers.base import (
     BaseProvider,
+    ModelInfo,
     ProviderBadRequestError,
     ProviderConfig,
     ProviderModelNotFoundError,
@@ -140,6 +141,12 @@ class ProviderFactory:
         self._cache[key] = instance
         self._by_instance[instance_id] = key
         return instance
+
+    async def list_models(self, instance_id: str) -> list[ModelInfo]:
+        """An instance's models (live or catalog), remembered for routing unprefixed ids."""
+        models = await self.get(instance_id).get_models()
+        self.registry.remember_models(instance_id, models)
+        return models
 
     def for_model(
         self, model: str, provider: str | None = None, config: ProviderConfig | None = None

@@ -1,0 +1,1 @@
+"""Provider plugins that live outside Polychat, used to test the entry-point path."""
