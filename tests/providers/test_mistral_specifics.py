@@ -8,6 +8,7 @@ import pytest
 from mistralai.client import Mistral
 from mistralai.client.errors import SDKError
 
+from polychat.providers._mistral_wire import mistral_tool_id
 from polychat.providers.base import (
     ChatRequest,
     Message,
@@ -16,7 +17,7 @@ from polychat.providers.base import (
     ToolCallPart,
     ToolResultPart,
 )
-from polychat.providers.mistral import MistralProvider, map_mistral_error, mistral_tool_id
+from polychat.providers.mistral import MistralProvider, map_mistral_error
 from tests.fakes.mistral import FakeMistral
 from tests.fakes.script import Failure, Reply, ToolCallScript
 

@@ -7,6 +7,8 @@ import httpx2
 import pytest
 from google.genai import types
 
+from polychat.providers._gemini_wire import finish_reason as _finish
+from polychat.providers._gemini_wire import usage_of as _usage
 from polychat.providers._native_support import (
     arguments_from_json,
     parse_json_object,
@@ -26,7 +28,6 @@ from polychat.providers.base import (
     ProviderUnavailableError,
     ToolSpec,
 )
-from polychat.providers.gemini import _finish, _usage
 
 
 def test_retry_after_prefers_milliseconds_and_ignores_dates() -> None:

@@ -17,7 +17,6 @@ placeholder that skips the check.
 from __future__ import annotations
 
 import base64
-import re
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -26,16 +25,14 @@ from typing import Any, ClassVar
 
 import httpx
 from google import genai
-from google.genai import errors as genai_errors
 from google.genai import types
-from pydantic import ValidationError
 
+from polychat.providers._gemini_wire import finish_reason, map_gemini_error, usage_of
 from polychat.providers._native_support import (
     capabilities_of,
     dump_json,
     require_capabilities,
     timed_validation,
-    transport_error,
 )
 from polychat.providers.base import (
     BaseProvider,
@@ -44,21 +41,12 @@ from polychat.providers.base import (
     ChatResponse,
     ContentPart,
     FinishEvent,
-    FinishReason,
     ImagePart,
     KeyValidation,
     ModelInfo,
-    ProviderAuthError,
-    ProviderBadRequestError,
     ProviderConfig,
     ProviderError,
-    ProviderModelNotFoundError,
-    ProviderOverloadedError,
     ProviderProtocolError,
-    ProviderQuotaError,
-    ProviderRateLimitError,
-    ProviderTimeoutError,
-    ProviderUnavailableError,
     StreamEvent,
     TextDelta,
     TextPart,
@@ -79,18 +67,6 @@ _SIGNATURES_KEPT = 4096
 _MODELS_PAGE_SIZE = 1000
 _MAX_MODEL_PAGES = 20
 _DEFAULT_CAPS = Capabilities(vision=True, tools=True)
-_FILTERED = {
-    "SAFETY",
-    "RECITATION",
-    "BLOCKLIST",
-    "PROHIBITED_CONTENT",
-    "SPII",
-    "IMAGE_SAFETY",
-    "IMAGE_PROHIBITED_CONTENT",
-    "IMAGE_RECITATION",
-    "LANGUAGE",
-}
-_DELAY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)s\s*$")
 
 # The SDK wraps its HTTP response in three nested async generators and closing the outer one
 # does not reach the response, so a cancelled stream would keep the upstream connection (and
@@ -103,93 +79,6 @@ async def _track_response(response: httpx.Response) -> None:
     sink = _opened.get()
     if sink is not None:
         sink.append(response)
-
-
-# ---------------------------------------------------------------------------------------------
-# Errors
-# ---------------------------------------------------------------------------------------------
-
-
-def _details(error: Any) -> list[dict[str, Any]]:
-    body = error.get("error", error) if isinstance(error, dict) else {}
-    details = body.get("details") if isinstance(body, dict) else None
-    return [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
-
-
-def _retry_delay(details: list[dict[str, Any]]) -> float | None:
-    for d in details:
-        if str(d.get("@type", "")).endswith("google.rpc.RetryInfo"):
-            match = _DELAY.match(str(d.get("retryDelay", "")))
-            if match:
-                return float(match.group(1))
-    return None
-
-
-def _is_daily_quota(details: list[dict[str, Any]]) -> bool:
-    for d in details:
-        if str(d.get("@type", "")).endswith("google.rpc.QuotaFailure"):
-            for v in d.get("violations") or []:
-                if "PerDay" in str(v.get("quotaId", "")):
-                    return True
-    return False
-
-
-def map_gemini_error(exc: BaseException) -> ProviderError:
-    """Every failure of the google-genai SDK, as one of our errors (the one place)."""
-    if isinstance(exc, ProviderError):
-        return exc
-    mapped = transport_error(
-        exc, NAME, unreachable="Cannot reach the Gemini API; check the network or base URL."
-    )
-    if mapped is not None:
-        return mapped
-    if isinstance(exc, genai_errors.UnknownApiResponseError | ValidationError | ValueError):
-        return ProviderProtocolError(
-            f"Gemini sent a response we could not read: {exc}", provider=NAME
-        )
-    if not isinstance(exc, genai_errors.APIError):
-        return ProviderError(f"Unexpected Gemini failure: {exc!r}", provider=NAME)
-    status = exc.code if isinstance(exc.code, int) else None
-    rpc = str(exc.status or "")
-    text = str(exc.message or rpc or f"HTTP {status}")
-    details = _details(exc.details)
-    reasons = {str(d.get("reason", "")) for d in details}
-    denied = rpc in ("UNAUTHENTICATED", "PERMISSION_DENIED")
-    if status in (401, 403) or "API_KEY_INVALID" in reasons or denied:
-        return ProviderAuthError(
-            f"Gemini rejected the API key ({text}). Check it in Settings → Providers.",
-            provider=NAME,
-            status=status,
-        )
-    if status == 429 or rpc == "RESOURCE_EXHAUSTED":
-        if _is_daily_quota(details):
-            return ProviderQuotaError(
-                f"Gemini quota exhausted: {text}", provider=NAME, status=status
-            )
-        return ProviderRateLimitError(
-            f"Gemini rate limit reached: {text}",
-            provider=NAME,
-            status=status,
-            retry_after=_retry_delay(details),
-        )
-    if status == 404 or rpc == "NOT_FOUND":
-        return ProviderModelNotFoundError(f"Gemini: {text}", provider=NAME, status=status)
-    if status == 503 or rpc == "UNAVAILABLE":
-        return ProviderOverloadedError(
-            f"Gemini is overloaded: {text}",
-            provider=NAME,
-            status=status,
-            retry_after=_retry_delay(details),
-        )
-    if status == 504 or rpc == "DEADLINE_EXCEEDED":
-        return ProviderTimeoutError(f"Gemini timed out: {text}", provider=NAME, status=status)
-    if status is not None and status >= 500:
-        return ProviderUnavailableError(
-            f"Gemini server error: {text}", provider=NAME, status=status
-        )
-    return ProviderBadRequestError(
-        f"Gemini refused the request: {text}", provider=NAME, status=status
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,13 +281,13 @@ class GeminiProvider(BaseProvider):
         except Exception as exc:
             raise map_gemini_error(exc) from exc
         parts = self._parts(res)
-        reason = _finish(res, any(isinstance(p, ToolCallPart) for p in parts))
+        reason = finish_reason(res, any(isinstance(p, ToolCallPart) for p in parts))
         return ChatResponse(
             id=res.response_id or "",
             provider=self.instance_id,
             model=res.model_version or model,
             parts=tuple(parts),
-            usage=_usage(res.usage_metadata),
+            usage=usage_of(res.usage_metadata),
             finish_reason=reason or "stop",
         )
 
@@ -432,8 +321,8 @@ class GeminiProvider(BaseProvider):
                         yield ToolCallEnd(calls, part)
                         calls += 1
                 if chunk.usage_metadata is not None:
-                    usage = _usage(chunk.usage_metadata)
-                reason = _finish(chunk, calls > 0)
+                    usage = usage_of(chunk.usage_metadata)
+                reason = finish_reason(chunk, calls > 0)
                 if reason is not None:
                     if usage is not None:
                         yield UsageEvent(usage)
@@ -451,34 +340,3 @@ class GeminiProvider(BaseProvider):
         raise ProviderProtocolError(
             "Gemini's stream ended before the answer was complete.", provider=NAME
         )
-
-
-def _finish(chunk: types.GenerateContentResponse, saw_calls: bool) -> FinishReason | None:
-    """The neutral finish reason, or None while the stream goes on."""
-    candidates = chunk.candidates or []
-    if not candidates:
-        feedback = chunk.prompt_feedback
-        if feedback is not None and feedback.block_reason is not None:
-            return "content_filter"
-        return None
-    raw = candidates[0].finish_reason
-    if raw is None:
-        return None
-    value = raw.value if isinstance(raw, types.FinishReason) else str(raw)
-    if value == "STOP":
-        return "tool_calls" if saw_calls else "stop"
-    if value == "MAX_TOKENS":
-        return "length"
-    if value in _FILTERED:
-        return "content_filter"
-    return "other"
-
-
-def _usage(meta: types.GenerateContentResponseUsageMetadata | None) -> Usage:
-    if meta is None:
-        return Usage()
-    return Usage(
-        input_tokens=meta.prompt_token_count or 0,
-        output_tokens=(meta.candidates_token_count or 0) + (meta.thoughts_token_count or 0),
-        cache_read_tokens=meta.cached_content_token_count or 0,
-    )

@@ -10,11 +10,8 @@ only in-band error signal.
 
 from __future__ import annotations
 
-import hashlib
-import re
-import string
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 import httpx2
 from mistralai.client import Mistral
@@ -22,8 +19,14 @@ from mistralai.client.errors import MistralError, NoResponseError, ResponseValid
 from mistralai.client.models import BaseModelCard, FTModelCard
 from pydantic import ValidationError
 
+from polychat.providers._mistral_wire import (
+    build_request,
+    finish_reason,
+    text_of,
+    tool_call_part,
+    usage_of,
+)
 from polychat.providers._native_support import (
-    arguments_from_json,
     capabilities_of,
     dump_json,
     parse_json_object,
@@ -39,10 +42,7 @@ from polychat.providers.base import (
     ChatResponse,
     ContentPart,
     FinishEvent,
-    FinishReason,
-    ImagePart,
     KeyValidation,
-    Message,
     ModelInfo,
     ProviderAuthError,
     ProviderBadRequestError,
@@ -62,8 +62,6 @@ from polychat.providers.base import (
     ToolCallEnd,
     ToolCallPart,
     ToolCallStart,
-    ToolResultPart,
-    Usage,
     UsageEvent,
 )
 from polychat.providers.catalog import ModelCache, load_catalog
@@ -81,172 +79,6 @@ REQUIRED_MODELS = (
 ALIASES = {"mistral-7b-instruct": "open-mistral-7b", "mistral-tiny": "open-mistral-7b"}
 
 _DEFAULT_CAPS = Capabilities(vision=False, tools=True)
-_FINISH: dict[str, FinishReason] = {
-    "stop": "stop",
-    "length": "length",
-    "model_length": "length",
-    "tool_calls": "tool_calls",
-}
-
-# ---------------------------------------------------------------------------------------------
-# Tool-call ids: Mistral's nine-alphanumeric rule
-# ---------------------------------------------------------------------------------------------
-
-_ID_ALPHABET = string.ascii_letters + string.digits
-_MISTRAL_ID = re.compile(r"[A-Za-z0-9]{9}")
-
-
-def mistral_tool_id(original: str) -> str:
-    """A valid Mistral id for `original`: itself if already valid, else a stable hash of it.
-
-    Stable so that an assistant's call and the later tool result, converted separately, still
-    point at each other; hashed so that two different foreign ids do not collide in practice.
-    """
-    if _MISTRAL_ID.fullmatch(original):
-        return original
-    number = int.from_bytes(hashlib.sha256(original.encode("utf-8")).digest()[:8], "big")
-    out = []
-    for _ in range(9):
-        number, digit = divmod(number, 62)
-        out.append(_ID_ALPHABET[digit])
-    return "".join(out)
-
-
-# ---------------------------------------------------------------------------------------------
-# Neutral request -> Mistral request (plain dicts: exactly the documented fields, nothing more)
-# ---------------------------------------------------------------------------------------------
-
-
-def _user_content(parts: list[TextPart | ImagePart]) -> str | list[dict[str, Any]]:
-    if all(isinstance(p, TextPart) for p in parts):
-        return "".join(cast(TextPart, p).text for p in parts)
-    chunks: list[dict[str, Any]] = []
-    for p in parts:
-        if isinstance(p, TextPart):
-            chunks.append({"type": "text", "text": p.text})
-        else:
-            chunks.append(
-                {"type": "image_url", "image_url": f"data:{p.media_type};base64,{p.data}"}
-            )
-    return chunks
-
-
-def _convert_message(message: Message) -> list[dict[str, Any]]:
-    """One neutral message may become several Mistral messages: tool results are `tool` role
-    messages, which must come right after the assistant turn that asked for them."""
-    out: list[dict[str, Any]] = []
-    if message.role == "assistant":
-        text = "".join(p.text for p in message.parts if isinstance(p, TextPart))
-        calls = [p for p in message.parts if isinstance(p, ToolCallPart)]
-        assistant: dict[str, Any] = {"role": "assistant", "content": text or None}
-        if calls:
-            assistant["tool_calls"] = [
-                {
-                    "id": mistral_tool_id(c.id),
-                    "type": "function",
-                    "function": {"name": c.name, "arguments": dump_json(c.arguments)},
-                }
-                for c in calls
-            ]
-        elif not text:
-            assistant["content"] = ""
-        out.append(assistant)
-        return out
-    rest: list[TextPart | ImagePart] = []
-    for p in message.parts:
-        if isinstance(p, ToolResultPart):
-            out.append(
-                {
-                    "role": "tool",
-                    "tool_call_id": mistral_tool_id(p.tool_call_id),
-                    "name": p.name,
-                    "content": p.content,
-                }
-            )
-        elif isinstance(p, TextPart | ImagePart):
-            rest.append(p)
-    if rest:
-        out.append({"role": "user", "content": _user_content(rest)})
-    return out
-
-
-def build_request(request: ChatRequest, model: str) -> dict[str, Any]:
-    """Keyword arguments for `chat.complete_async` / `chat.stream_async`."""
-    messages: list[dict[str, Any]] = []
-    if request.system:
-        messages.append({"role": "system", "content": request.system})
-    for message in request.messages:
-        messages.extend(_convert_message(message))
-    kwargs: dict[str, Any] = {"model": model, "messages": messages}
-    if request.temperature is not None:
-        kwargs["temperature"] = request.temperature
-    if request.top_p is not None:
-        kwargs["top_p"] = request.top_p
-    if request.max_tokens is not None:
-        kwargs["max_tokens"] = request.max_tokens
-    if request.stop:
-        kwargs["stop"] = list(request.stop)
-    if request.tools:
-        kwargs["tools"] = [
-            {
-                "type": "function",
-                "function": {
-                    "name": t.name,
-                    "description": t.description,
-                    "parameters": t.parameters,
-                },
-            }
-            for t in request.tools
-        ]
-    return kwargs
-
-
-# ---------------------------------------------------------------------------------------------
-# Mistral response -> neutral
-# ---------------------------------------------------------------------------------------------
-
-
-def _text_of(content: Any) -> str:
-    """Content is a string, or (reasoning models) a list of chunks of which we keep text."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(
-            c.text for c in content if getattr(c, "type", None) == "text" and hasattr(c, "text")
-        )
-    return ""
-
-
-def _usage(usage: Any) -> Usage:
-    if usage is None:
-        return Usage()
-    extra = getattr(usage, "__pydantic_extra__", None) or {}
-    details = extra.get("prompt_tokens_details") or {}
-    cached = details.get("cached_tokens") if isinstance(details, dict) else None
-    return Usage(
-        input_tokens=usage.prompt_tokens or 0,
-        output_tokens=usage.completion_tokens or 0,
-        cache_read_tokens=cached or 0,
-    )
-
-
-def _finish(reason: Any, saw_calls: bool) -> FinishReason:
-    value = str(reason) if reason is not None else "stop"
-    if value == "error":
-        raise ProviderUnavailableError(
-            "Mistral stopped generating because of an error on its side; try again.",
-            provider=NAME,
-        )
-    mapped = _FINISH.get(value, "other")
-    return "tool_calls" if saw_calls and mapped == "stop" else mapped
-
-
-def _tool_call(call: Any) -> ToolCallPart:
-    return ToolCallPart(
-        id=call.id if call.id and call.id != "null" else mistral_tool_id(call.function.name),
-        name=call.function.name,
-        arguments=arguments_from_json(call.function.arguments),
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -449,19 +281,21 @@ class MistralProvider(BaseProvider):
             choice = res.choices[0]
             message = choice.message
             parts: list[ContentPart] = []
-            text = _text_of(message.content) if message is not None else ""
+            text = text_of(message.content) if message is not None else ""
             if text:
                 parts.append(TextPart(text))
             calls = message.tool_calls if message is not None else None
             for call in calls if isinstance(calls, list) else []:
-                parts.append(_tool_call(call))
-            finish = _finish(choice.finish_reason, any(isinstance(p, ToolCallPart) for p in parts))
+                parts.append(tool_call_part(call))
+            finish = finish_reason(
+                choice.finish_reason, any(isinstance(p, ToolCallPart) for p in parts)
+            )
             return ChatResponse(
                 id=res.id,
                 provider=self.instance_id,
                 model=res.model,
                 parts=tuple(parts),
-                usage=_usage(res.usage),
+                usage=usage_of(res.usage),
                 finish_reason=finish,
             )
         except Exception as exc:
@@ -484,20 +318,20 @@ class MistralProvider(BaseProvider):
                 if chunk.choices:
                     choice = chunk.choices[0]
                     delta = choice.delta
-                    text = _text_of(delta.content)
+                    text = text_of(delta.content)
                     if text:
                         yield TextDelta(text)
                     tool_calls = delta.tool_calls
                     for call in tool_calls if isinstance(tool_calls, list) else []:
-                        part = _tool_call(call)
+                        part = tool_call_part(call)
                         raw = call.function.arguments
                         yield ToolCallStart(calls, part.id, part.name)
                         yield ToolCallDelta(calls, raw if isinstance(raw, str) else dump_json(raw))
                         yield ToolCallEnd(calls, part)
                         calls += 1
                     if choice.finish_reason is not None:
-                        reason = _finish(choice.finish_reason, calls > 0)
-                        usage = _usage(chunk.usage) if chunk.usage is not None else None
+                        reason = finish_reason(choice.finish_reason, calls > 0)
+                        usage = usage_of(chunk.usage) if chunk.usage is not None else None
                         if usage is not None:
                             yield UsageEvent(usage)
                         finished = True
