@@ -1,9 +1,12 @@
-"""Mistral's wire format, both ways: neutral requests in, SDK response objects out.
+"""Mistral's wire format, both ways: neutral requests in, response JSON out.
 
 Kept apart from the provider so `mistral.py` reads as plumbing and error mapping. The rules
 that matter: send only documented fields (Mistral answers anything else with 422), rewrite
 foreign tool-call ids to its nine-alphanumeric rule, arguments as JSON strings, and treat
 `finish_reason: "error"` as the in-band failure it is.
+
+Responses are read as plain JSON dicts, not SDK objects: the SDK builds a new pydantic model
+class for every streamed event (about 1-3 ms each), so the stream is decoded here instead.
 """
 
 from __future__ import annotations
@@ -159,20 +162,21 @@ def text_of(content: Any) -> str:
         return content
     if isinstance(content, list):
         return "".join(
-            c.text for c in content if getattr(c, "type", None) == "text" and hasattr(c, "text")
+            str(c.get("text", ""))
+            for c in content
+            if isinstance(c, dict) and c.get("type") == "text"
         )
     return ""
 
 
 def usage_of(usage: Any) -> Usage:
-    if usage is None:
+    if not isinstance(usage, dict):
         return Usage()
-    extra = getattr(usage, "__pydantic_extra__", None) or {}
-    details = extra.get("prompt_tokens_details") or {}
+    details = usage.get("prompt_tokens_details")
     cached = details.get("cached_tokens") if isinstance(details, dict) else None
     return Usage(
-        input_tokens=usage.prompt_tokens or 0,
-        output_tokens=usage.completion_tokens or 0,
+        input_tokens=usage.get("prompt_tokens") or 0,
+        output_tokens=usage.get("completion_tokens") or 0,
         cache_read_tokens=cached or 0,
     )
 
@@ -188,12 +192,12 @@ def finish_reason(reason: Any, saw_calls: bool) -> FinishReason:
     return "tool_calls" if saw_calls and mapped == "stop" else mapped
 
 
-def tool_call_part(call: Any) -> ToolCallPart:
+def tool_call_part(call: dict[str, Any], index: int) -> ToolCallPart:
+    function = call.get("function") or {}
+    name = str(function.get("name") or "")
+    call_id = call.get("id")
     return ToolCallPart(
-        id=call.id if call.id and call.id != "null" else mistral_tool_id(call.function.name),
-        name=call.function.name,
-        arguments=arguments_from_json(call.function.arguments),
+        id=str(call_id) if call_id and call_id != "null" else mistral_tool_id(f"{name}-{index}"),
+        name=name,
+        arguments=arguments_from_json(function.get("arguments")),
     )
-
-
-# ---------------------------------------------------------------------------------------------
