@@ -3,7 +3,8 @@
 With one process, invalidation is a method call. With several processes (REDIS_URL set),
 a change made in one must reach the others' caches within milliseconds, or a revoked key
 would keep working elsewhere: every invalidation is published on a Redis channel and each
-process drops its own cache when it hears one (including its own echo, which is harmless).
+process drops its own cache when it hears one. Messages are `<origin>|<target>`; a process
+ignores its own echo (it already applied the change), so a write costs it one reload.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -47,6 +49,7 @@ class RedisBus(LocalBus):
 
         self._redis: Any = Redis.from_url(redis_url)
         self._channel = channel
+        self._origin = uuid.uuid4().hex
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
 
@@ -57,7 +60,8 @@ class RedisBus(LocalBus):
 
     async def publish(self, user_id: int | None) -> None:
         self._invalidate(user_id)
-        await self._redis.publish(self._channel, ALL if user_id is None else str(user_id))
+        target = ALL if user_id is None else str(user_id)
+        await self._redis.publish(self._channel, f"{self._origin}|{target}")
 
     async def _listen(self) -> None:
         # Runs for the app's lifetime; ends when `aclose` cancels it.
@@ -84,6 +88,9 @@ class RedisBus(LocalBus):
 
     def _apply(self, data: object) -> None:
         text = data.decode() if isinstance(data, bytes) else str(data)
+        origin, _, text = text.rpartition("|")
+        if origin == self._origin:
+            return
         if text == ALL:
             self._invalidate(None)
             return

@@ -112,7 +112,7 @@ async def broadcast_invalidation(settings: Settings) -> None:
 
     client = Redis.from_url(settings.redis_url)
     try:
-        await client.publish(CHANNEL, ALL)
+        await client.publish(CHANNEL, f"rotation|{ALL}")
     finally:
         await client.aclose()
 
