@@ -45,6 +45,16 @@ MODELS: list[dict[str, Any]] = [
         "methods": ["generateContent", "countTokens"],
     },
     {
+        "id": "gemini-2.5-flash-preview-tts",
+        "display": "Gemini 2.5 Flash Preview TTS",
+        "methods": ["generateContent", "countTokens"],
+    },
+    {
+        "id": "gemma-3-27b-it",
+        "display": "Gemma 3 27B",
+        "methods": ["generateContent", "countTokens"],
+    },
+    {
         "id": "gemini-embedding-001",
         "display": "Gemini Embedding 001",
         "methods": ["embedContent"],

@@ -109,8 +109,8 @@ async def test_sdk_sees_the_retry_delay_in_the_body(fake: FakeGemini) -> None:
 async def test_sdk_pages_through_the_model_list(fake: FakeGemini) -> None:
     pager = await sdk(fake).aio.models.list(config={"page_size": 50})
     names = [m.name async for m in pager]
-    assert names[0] == "models/gemini-2.5-flash" and len(names) == 5
-    assert len([r for r in fake.requests if r.path == "/v1beta/models"]) == 3
+    assert names[0] == "models/gemini-2.5-flash" and len(names) == 7
+    assert len([r for r in fake.requests if r.path == "/v1beta/models"]) == 4
 
 
 async def test_the_fake_checks_keys_and_roles_like_the_api(fake: FakeGemini) -> None:
@@ -134,7 +134,7 @@ async def test_models_are_unprefixed_paginated_and_chat_only(fake: FakeGemini) -
         ids = [m.id for m in await p.get_models()]
     finally:
         await p.aclose()
-    assert ids == ["gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.0-flash"]
+    assert ids == ["gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.0-flash", "gemma-3-27b-it"]
 
 
 async def test_history_uses_model_role_and_named_function_responses(fake: FakeGemini) -> None:
@@ -172,3 +172,17 @@ async def test_validate_reports_a_bad_key_without_raising(fake: FakeGemini) -> N
         await p.aclose()
     assert not result.success and isinstance(result.error, ProviderAuthError)
     assert fake.requests[-1].query == {"pageSize": "1"}
+
+
+async def test_gemma_gets_its_system_prompt_as_a_first_user_turn(fake: FakeGemini) -> None:
+    p = provider(fake)
+    try:
+        await p.send_message(
+            ChatRequest(model="gemma-3-27b-it", system="Be brief.", messages=(Message.user("Hi"),))
+        )
+    finally:
+        await p.aclose()
+    body = fake.requests[-1].body
+    assert "systemInstruction" not in body
+    assert body["contents"][0] == {"role": "user", "parts": [{"text": "Be brief."}]}
+    assert not p.get_capabilities("gemma-3-27b-it").tools

@@ -58,7 +58,7 @@ from polychat.providers.base import (
     Usage,
     UsageEvent,
 )
-from polychat.providers.catalog import ModelCache, load_catalog
+from polychat.providers.catalog import ModelCache, is_chat_model, load_catalog
 from polychat.providers.retry import retry_call, retry_stream
 
 NAME = "gemini"
@@ -136,7 +136,10 @@ class GeminiProvider(BaseProvider):
         return self._models.catalog.default_model
 
     def get_capabilities(self, model: str | None = None) -> Capabilities:
-        return capabilities_of(self._models.info(model or self.get_default_model()), _DEFAULT_CAPS)
+        model = model or self.get_default_model()
+        if _is_gemma(model):  # open models served by the API: no tools, no system prompt
+            return Capabilities(vision=True, tools=False, system_prompt=False)
+        return capabilities_of(self._models.info(model), _DEFAULT_CAPS)
 
     async def get_models(self) -> list[ModelInfo]:
         return await self._models.get(self._fetch_models)
@@ -148,9 +151,11 @@ class GeminiProvider(BaseProvider):
             pages = 1
             while True:
                 for m in pager.page:
-                    if "generateContent" not in (m.supported_actions or []):
-                        continue  # embedding, AQA and other non-chat models
                     model_id = (m.name or "").removeprefix("models/")
+                    if "generateContent" not in (m.supported_actions or []):
+                        continue  # embedding models answer embedContent only
+                    if not is_chat_model(model_id):
+                        continue  # TTS, image and AQA models also list generateContent
                     out.append(
                         ModelInfo(
                             id=model_id,
@@ -159,7 +164,7 @@ class GeminiProvider(BaseProvider):
                             context_window=m.input_token_limit,
                             max_output_tokens=m.output_token_limit,
                             vision=True,
-                            tools=True,
+                            tools=not _is_gemma(model_id),
                         )
                     )
                 if not pager.config.get("page_token") or pages >= _MAX_MODEL_PAGES:
@@ -189,6 +194,9 @@ class GeminiProvider(BaseProvider):
         names: dict[str, str] = {}
         needs_signature = request.model.startswith("gemini-3")
         contents: list[dict[str, Any]] = []
+        if request.system and _is_gemma(request.model):
+            # Gemma rejects systemInstruction ("Developer instruction is not enabled").
+            contents.append({"role": "user", "parts": [{"text": request.system}]})
         for message in request.messages:
             parts: list[dict[str, Any]] = []
             for p in message.parts:
@@ -228,7 +236,7 @@ class GeminiProvider(BaseProvider):
             ]
             tools = [types.Tool(function_declarations=declarations)]
         return types.GenerateContentConfig(
-            system_instruction=request.system or None,
+            system_instruction=None if _is_gemma(request.model) else request.system or None,
             temperature=request.temperature,
             top_p=request.top_p,
             max_output_tokens=request.max_tokens,
@@ -340,3 +348,7 @@ class GeminiProvider(BaseProvider):
         raise ProviderProtocolError(
             "Gemini's stream ended before the answer was complete.", provider=NAME
         )
+
+
+def _is_gemma(model: str) -> bool:
+    return model.startswith("gemma-")
