@@ -139,7 +139,10 @@ class Settings(BaseSettings):
         return self.effective_database_url.startswith("sqlite")
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """Create the data directory private to this user (0700) if it does not exist yet;
+        an existing directory keeps the permissions its operator chose."""
+        if not self.data_dir.exists():
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self.data_dir
 
     @cached_property

@@ -107,4 +107,6 @@ def configure_logging(
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    # Chatty at INFO without telling an operator anything (alembic lists its plugins).
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     return handler

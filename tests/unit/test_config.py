@@ -91,3 +91,9 @@ def test_empty_secret_file_is_an_error_not_a_silent_new_key(tmp_path: Path) -> N
     (tmp_path / "jwt_secret").write_text("")
     with pytest.raises(ValueError, match="empty"):
         load_or_create_secret(tmp_path / "jwt_secret", 64)
+
+
+def test_new_data_dir_is_private(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path / "new" / "data")  # type: ignore[call-arg]
+    settings.ensure_data_dir()
+    assert stat.S_IMODE((tmp_path / "new" / "data").stat().st_mode) == 0o700
