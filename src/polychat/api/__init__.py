@@ -10,7 +10,19 @@ from contextlib import AbstractAsyncContextManager
 
 from fastapi import APIRouter, FastAPI
 
-from polychat.api import admin, admin_providers, auth, health, models, providers, users
+from polychat.api import (
+    admin,
+    admin_providers,
+    auth,
+    chat,
+    conversations,
+    health,
+    models,
+    providers,
+    usage,
+    users,
+)
+from polychat.chat.lifespan import chat_lifespan
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -20,8 +32,12 @@ ROUTERS: list[APIRouter] = [
     providers.router,
     models.router,
     admin_providers.router,
+    conversations.router,
+    chat.router,
+    usage.router,
 ]
 
 LIFESPANS: list[Callable[[FastAPI], AbstractAsyncContextManager[None]]] = [
     providers.provider_access_lifespan,
+    chat_lifespan,
 ]

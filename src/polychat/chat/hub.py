@@ -41,7 +41,8 @@ class Generation:
     finished: bool = False
     status: FinalStatus | None = None
     stop_reason: StopReason | None = None
-    consumer: asyncio.Task[Any] | None = None
+    consumer: asyncio.Task[Any] | None = None  # reads upstream; cancelled by a stop
+    runner: asyncio.Task[Any] | None = None  # the whole generation, final write included
     checkpointed_chunks: int = 0  # len(text) at the last checkpoint
     _waiters: list[asyncio.Future[None]] = field(default_factory=list)
 
@@ -137,6 +138,7 @@ class StreamHub:
         client reconnecting right after the end still gets an exact replay from memory."""
         self._live[gen.message_id] = gen
         task = asyncio.get_running_loop().create_task(runner, name=f"gen-{gen.message_id}")
+        gen.runner = task
         self._tasks.add(task)
 
         def done(t: asyncio.Task[T]) -> None:

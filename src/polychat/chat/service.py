@@ -66,7 +66,7 @@ class Bridge(Protocol):
 
     async def publish_stop(self, message_id: int) -> None: ...
 
-    def remote_frames(self, message_id: int) -> AsyncIterator[bytes] | None: ...
+    async def remote_frames(self, message_id: int) -> AsyncIterator[bytes] | None: ...
 
     async def is_live(self, message_id: int) -> bool: ...
 
@@ -488,7 +488,7 @@ class ChatService:
         if msg.role != "assistant":
             raise ChatError(400, "invalid_request", "only an answer can be followed")
         if msg.status == "streaming" and self.bridge is not None:
-            remote = self.bridge.remote_frames(message_id)
+            remote = await self.bridge.remote_frames(message_id)
             if remote is not None:
                 return remote
         return _single(saved_frames(msg))

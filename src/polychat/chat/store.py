@@ -253,9 +253,10 @@ class FinalWrite:
 
 
 async def finalize(session: AsyncSession, w: FinalWrite) -> None:
-    """The answer's last state plus its usage row, in the same transaction."""
+    """The answer's last state plus its usage row, in the same transaction. An answer whose
+    conversation was deleted meanwhile has nothing left to save."""
     now = utcnow()
-    await session.execute(
+    result = await session.execute(
         update(Message)
         .where(Message.id == w.message_id)
         .values(
@@ -268,6 +269,8 @@ async def finalize(session: AsyncSession, w: FinalWrite) -> None:
             updated_at=now,
         )
     )
+    if getattr(result, "rowcount", 1) == 0:
+        return
     await session.execute(
         insert(UsageRecord).values(
             user_id=w.user_id,

@@ -1,0 +1,248 @@
+"""Shared pieces of the chat integration tests: a real server, fakes, an SSE reader.
+
+Chat tests talk to a real uvicorn server over TCP (not ASGITransport), because what they
+prove (incremental streaming, a client hanging up mid-answer, re-attach, stop from another
+connection) only exists over a real connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+from pydantic import SecretStr
+
+from polychat.app import create_app
+from polychat.config import Settings
+from tests.fakes.server import FakeServer
+
+KEY = "test-key"
+
+# provider id -> (Settings field of its base URL, Settings field of its key, a model)
+PROVIDERS: dict[str, tuple[str, str | None, str]] = {
+    "claude": ("claude_base_url", "anthropic_api_key", "claude-sonnet-4-6"),
+    "openai": ("openai_base_url", "openai_api_key", "gpt-4o-mini"),
+    "mistral": ("mistral_base_url", "mistral_api_key", "mistral-small-latest"),
+    "gemini": ("gemini_base_url", "gemini_api_key", "gemini-2.5-flash"),
+    "ollama": ("ollama_base_url", None, "llama3.2:latest"),
+}
+
+
+def fake_for(provider: str) -> FakeServer:
+    if provider == "claude":
+        from tests.fakes.anthropic import FakeAnthropic
+
+        return FakeAnthropic()
+    if provider == "openai":
+        from tests.fakes.openai_chat import FakeOpenAIChat
+
+        return FakeOpenAIChat()
+    if provider == "mistral":
+        from tests.fakes.mistral import FakeMistral
+
+        return FakeMistral()
+    if provider == "gemini":
+        from tests.fakes.gemini import FakeGemini
+
+        return FakeGemini()
+    from tests.fakes.ollama import FakeOllama
+
+    return FakeOllama()
+
+
+def provider_overrides(fakes: dict[str, FakeServer]) -> dict[str, Any]:
+    """Settings overrides pointing each provider at its fake, with the fakes' valid key."""
+    out: dict[str, Any] = {}
+    for provider, fake in fakes.items():
+        url_field, key_field, _model = PROVIDERS[provider]
+        base = fake.url + ("/v1" if provider == "openai" else "")
+        out[url_field] = base
+        if key_field is not None:
+            out[key_field] = SecretStr(KEY)
+    return out
+
+
+def chat_settings(settings: Settings, **overrides: Any) -> Settings:
+    """The test's settings plus overrides (a copy: settings are immutable by convention)."""
+    values = {"chat_titles": "first_words", **overrides}
+    return settings.model_copy(update=values)
+
+
+class LiveServer:
+    """The real app served by uvicorn on 127.0.0.1:<ephemeral> in a thread of its own."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.app = create_app(settings)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LiveServer:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on")
+        server = uvicorn.Server(config)
+        self._server = server
+
+        def run() -> None:
+            asyncio.run(server.serve(sockets=[sock]))
+
+        self._thread = threading.Thread(target=run, name=f"polychat-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the app did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+
+
+@contextmanager
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    server = LiveServer(settings).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class SSE:
+    """A parsed stream: events in order and helpers to read them."""
+
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def of(self, name: str) -> list[dict[str, Any]]:
+        return [d for e, d in self.events if e == name]
+
+    def first(self, name: str) -> dict[str, Any]:
+        found = self.of(name)
+        assert found, f"no {name!r} event in {[e for e, _ in self.events]}"
+        return found[0]
+
+    @property
+    def names(self) -> list[str]:
+        return [e for e, _ in self.events]
+
+    @property
+    def text(self) -> str:
+        return "".join(d["text"] for d in self.of("delta"))
+
+
+async def iter_sse(response: httpx.Response) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    event, data = "message", ""
+    async for line in response.aiter_lines():
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: "):
+            data += line[6:]
+        elif line == "" and data:
+            yield event, json.loads(data)
+            event, data = "message", ""
+
+
+async def read_sse(
+    client: httpx.AsyncClient, method: str, url: str, *, limit_s: float = 20, **kwargs: Any
+) -> tuple[httpx.Response, SSE]:
+    """Do the request and read the whole stream (bounded in time)."""
+    out = SSE()
+
+    async def go() -> httpx.Response:
+        async with client.stream(method, url, **kwargs) as response:
+            if response.status_code != 200:
+                await response.aread()
+                return response
+            async for item in iter_sse(response):
+                out.events.append(item)
+            return response
+
+    response = await asyncio.wait_for(go(), limit_s)
+    return response, out
+
+
+def available_providers() -> list[str]:
+    """Providers whose fake exists in this checkout (all five once the provider layer lands)."""
+    import importlib.util
+
+    modules = {
+        "claude": "tests.fakes.anthropic",
+        "openai": "tests.fakes.openai_chat",
+        "mistral": "tests.fakes.mistral",
+        "gemini": "tests.fakes.gemini",
+        "ollama": "tests.fakes.ollama",
+    }
+    return [p for p, mod in modules.items() if importlib.util.find_spec(mod) is not None]
+
+
+CHAT_PATH_MARKERS = ("/messages", "/chat", "generatecontent", "/completions")
+
+
+def chat_requests(fake: FakeServer) -> list[Any]:
+    """The bodies of chat requests the fake received (model listings etc. left out)."""
+    return [
+        r.body
+        for r in fake.requests
+        if r.method == "POST" and any(m in r.path.lower() for m in CHAT_PATH_MARKERS)
+    ]
+
+
+def texts_in(body: Any) -> list[str]:
+    """Every conversation text in a provider request body, in order, whatever the dialect
+    (`content` strings, `text` parts, Gemini `parts[].text`)."""
+    out: list[str] = []
+
+    def walk(node: Any, key: str | None) -> None:
+        if isinstance(node, str):
+            if key in ("content", "text"):
+                out.append(node)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, key)
+        elif isinstance(node, dict):
+            if node.get("role") == "system":  # OpenAI-style system message
+                return
+            for k, v in node.items():
+                if k in ("system", "system_instruction", "systemInstruction"):
+                    continue
+                walk(v, k)
+
+    for k in ("messages", "contents"):
+        if isinstance(body, dict) and k in body:
+            walk(body[k], k)
+    return out
+
+
+async def wait_for(predicate: Any, limit_s: float = 10.0, interval: float = 0.05) -> None:
+    """Poll an async or plain predicate until true (bounded)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit_s
+    while True:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
