@@ -9,6 +9,7 @@ first request after a change. Every write path (API, CLI rotation) calls `invali
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -47,7 +48,7 @@ TITLE_MODELS: tuple[tuple[str, str], ...] = (
     ("openai", "gpt-4o-mini"),
     ("gemini", "gemini-2.5-flash"),
     ("mistral", "mistral-small-latest"),
-    ("openrouter", "openai/gpt-4o-mini"),
+    ("openrouter", "google/gemini-2.5-flash"),
 )
 
 
@@ -83,6 +84,10 @@ class ProviderAccess:
         self._load_instance = load_instance
         self.cache = ProviderConfigCache(self._load_and_sync, load_user)
         self.bus = make_bus(self.cache.invalidate, redis_url)
+        self.list_failures: weakref.WeakKeyDictionary[BaseProvider, tuple[float, str]] = (
+            weakref.WeakKeyDictionary()
+        )
+        """Recent model-list failures per instance (views.py skips retrying them briefly)."""
 
     async def start(self) -> None:
         await self.bus.start()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 Status = Literal["ok", "unconfigured", "disabled", "error"]
 LIST_TIMEOUT_S = 15.0
+FAILURE_TTL_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,19 +222,31 @@ async def models_of(
         entries = [ModelEntry(m, d.display_name, available=False) for m in catalog_models]
         return ProviderModels(d.provider_id, d.display_name, "unconfigured", False, None, entries)
     error: str | None = None
-    try:
-        instance = access.instance(eff)
-        models = await asyncio.wait_for(instance.get_models(), LIST_TIMEOUT_S)
-        failure = _list_error(instance)
-        if failure is not None:
-            error = _describe(failure)
-        if models:
-            access.registry.remember_models(d.provider_id, models)
-    except Exception as exc:  # one provider failing never fails the endpoint
-        logger.warning("listing models of %s failed: %s", d.provider_id, type(exc).__name__)
-        error = _describe(exc) if not isinstance(exc, TimeoutError) else "timed out"
-        models = catalog_models
-    entries = [ModelEntry(m, d.display_name, available=True) for m in models]
+    instance = access.instance(eff)
+    recent = access.list_failures.get(instance)
+    if recent is not None and time.monotonic() - recent[0] < FAILURE_TTL_S:
+        # Failed moments ago: do not make every page load wait on a dead endpoint again.
+        models, error = catalog_models, recent[1]
+    else:
+        try:
+            models = await asyncio.wait_for(instance.get_models(), LIST_TIMEOUT_S)
+            failure = _list_error(instance)
+            if failure is not None:
+                error = _describe(failure)
+            if models:
+                access.registry.remember_models(d.provider_id, models)
+        except Exception as exc:  # one provider failing never fails the endpoint
+            logger.warning("listing models of %s failed: %s", d.provider_id, type(exc).__name__)
+            error = _describe(exc) if not isinstance(exc, TimeoutError) else "timed out"
+            models = catalog_models
+        if error is not None:
+            access.list_failures[instance] = (time.monotonic(), error)
+        else:
+            access.list_failures.pop(instance, None)
+    # A keyless provider whose list failed is unreachable (Ollama not running): its catalog is
+    # shown for orientation but not offered as usable.
+    usable = error is None or d.requires_key
+    entries = [ModelEntry(m, d.display_name, available=usable) for m in models]
     status: Status = "error" if error else "ok"
     return ProviderModels(d.provider_id, d.display_name, status, True, error, entries)
 
