@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx2
@@ -131,3 +131,22 @@ async def timed_key_check(
         error = exc if isinstance(exc, ProviderError) else to_error(exc)
         return KeyValidation(False, provider, (time.perf_counter() - started) * 1000, error)
     return KeyValidation(True, provider, (time.perf_counter() - started) * 1000)
+
+
+async def sse_data(lines: AsyncIterator[str]) -> AsyncIterator[str]:
+    """The `data` of each server-sent event (multi-line data joined), comments skipped.
+
+    Hand-rolled on purpose: the stream's hot path. `event:`/`id:`/`retry:` fields are not
+    needed by the data-only dialects that use this (Chat Completions, OpenRouter).
+    """
+    data: list[str] = []
+    async for line in lines:
+        if not line:
+            if data:
+                yield "\n".join(data)
+                data = []
+        elif line.startswith("data:"):
+            data.append(line[6:] if line.startswith("data: ") else line[5:])
+        # ":" comments (OpenRouter keep-alives) and other fields are ignored
+    if data:
+        yield "\n".join(data)

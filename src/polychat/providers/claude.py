@@ -11,7 +11,8 @@ usage is a running total (overwritten, never summed); an `event: error` can arri
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import json
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any, ClassVar
 
 import anthropic
@@ -23,6 +24,7 @@ from polychat.providers._common import (
     http_client,
     parse_arguments,
     safe_tool_id,
+    sse_data,
     timed_key_check,
     transport_error,
 )
@@ -86,28 +88,31 @@ ERROR_TYPES: dict[str, type[ProviderError]] = {
 }
 
 
+def from_error_body(
+    body: object, status: int | None, headers: dict[str, str], fallback: str, provider: str
+) -> ProviderError:
+    """`{"type":"error","error":{"type","message"}}`, as an HTTP body or an `event: error`."""
+    raw = body.get("error") if isinstance(body, dict) else None
+    detail: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    kind = str(detail.get("type") or "")
+    message = str(detail.get("message") or fallback)
+    status = status if status != 200 else None  # an in-stream error's 200 says nothing
+    if kind == "invalid_request_error" and "credit balance" in message.lower():
+        cls: type[ProviderError] | None = ProviderQuotaError
+    else:
+        cls = ERROR_TYPES.get(kind)
+    if cls is None:
+        return error_for_status(provider, status, message, headers=headers)
+    return cls(message, provider=provider, status=status, retry_after=parse_retry_after(headers))
+
+
 def map_error(exc: Exception, provider: str = NAME) -> ProviderError:
     """Every failure of the anthropic SDK (or its transport) as one of our errors."""
     if isinstance(exc, ProviderError):
         return exc
     if isinstance(exc, anthropic.APIStatusError):
-        body: dict[str, Any] = exc.body if isinstance(exc.body, dict) else {}
-        raw = body.get("error")
-        detail: dict[str, Any] = raw if isinstance(raw, dict) else {}
-        kind = str(detail.get("type") or "")
-        message = str(detail.get("message") or exc.message)
         headers = {k.lower(): v for k, v in exc.response.headers.items()}
-        # An `event: error` arrives on a 200 response: its status says nothing.
-        status = exc.status_code if exc.status_code != 200 else None
-        if kind == "invalid_request_error" and "credit balance" in message.lower():
-            cls: type[ProviderError] | None = ProviderQuotaError
-        else:
-            cls = ERROR_TYPES.get(kind)
-        if cls is None:
-            return error_for_status(provider, status, message, headers=headers)
-        return cls(
-            message, provider=provider, status=status, retry_after=parse_retry_after(headers)
-        )
+        return from_error_body(exc.body, exc.status_code, headers, exc.message, provider)
     if isinstance(exc, anthropic.APITimeoutError):
         return ProviderTimeoutError("Claude did not answer in time", provider=provider)
     if isinstance(exc, anthropic.APIConnectionError):
@@ -263,70 +268,25 @@ class ClaudeProvider(BaseProvider):
         return retry_stream(self.config, lambda: self._stream_once(params))
 
     async def _stream_once(self, params: dict[str, Any]) -> AsyncGenerator[StreamEvent, None]:
-        provider = self.instance_id
+        """The SDK makes the request (auth, version header, status errors); the named events
+        are parsed here as plain dicts (an event's JSON `type` equals its SSE name), since
+        the SDK's typed events cost more per chunk than everything else on this path."""
+        create = self._client.messages.with_streaming_response.create
+        state = _StreamState(self.instance_id)
         try:
-            stream = await self._client.messages.create(**params, stream=True)
-        except Exception as exc:
-            raise map_error(exc, provider) from exc
-        tools: dict[int, list[Any]] = {}  # block index -> [ordinal, id, name, json fragments]
-        input_tokens = output_tokens = cache_read = cache_write = 0
-        usage = Usage()
-        message_id: str | None = None
-        model: str | None = None
-        reason: FinishReason = "other"
-        try:
-            async for event in stream:
-                kind = event.type
-                if kind == "content_block_delta":
-                    delta = event.delta
-                    if delta.type == "text_delta":
-                        yield TextDelta(delta.text)
-                    elif delta.type == "input_json_delta" and delta.partial_json:
-                        started = tools.get(event.index)
-                        if started is not None:
-                            started[3].append(delta.partial_json)
-                            yield ToolCallDelta(started[0], delta.partial_json)
-                elif kind == "content_block_start":
-                    block = event.content_block
-                    if block.type == "tool_use":
-                        ordinal = len(tools)
-                        tools[event.index] = [ordinal, block.id, block.name, []]
-                        yield ToolCallStart(ordinal, block.id, block.name)
-                elif kind == "content_block_stop":
-                    done = tools.get(event.index)
-                    if done is not None:
-                        args = parse_arguments("".join(done[3]), provider)
-                        yield ToolCallEnd(done[0], ToolCallPart(done[1], done[2], args))
-                elif kind == "message_start":
-                    message_id, model = event.message.id, event.message.model
-                    u = event.message.usage
-                    input_tokens, output_tokens = u.input_tokens, u.output_tokens
-                    cache_read = u.cache_read_input_tokens or 0
-                    cache_write = u.cache_creation_input_tokens or 0
-                    usage = _usage(input_tokens, output_tokens, cache_read, cache_write)
-                    yield UsageEvent(usage)
-                elif kind == "message_delta":
-                    d = event.usage  # running totals: overwrite what we had
-                    output_tokens = d.output_tokens
-                    if d.input_tokens is not None:
-                        input_tokens = d.input_tokens
-                    if d.cache_read_input_tokens is not None:
-                        cache_read = d.cache_read_input_tokens
-                    if d.cache_creation_input_tokens is not None:
-                        cache_write = d.cache_creation_input_tokens
-                    usage = _usage(input_tokens, output_tokens, cache_read, cache_write)
-                    reason = STOP_REASONS.get(event.delta.stop_reason or "", "other")
-                    yield UsageEvent(usage)
-                elif kind == "message_stop":
-                    yield FinishEvent(reason, usage, message_id, model)
-                    return
+            async with create(**params, stream=True) as response:
+                async for data in sse_data(response.http_response.aiter_lines()):
+                    for event in state.feed(json.loads(data)):
+                        yield event
+                    if state.finished:
+                        return
         except ProviderError:
             raise
         except Exception as exc:
-            raise map_error(exc, provider) from exc
-        finally:
-            await stream.close()
-        raise ProviderProtocolError("Claude's stream ended before message_stop", provider=provider)
+            raise map_error(exc, self.instance_id) from exc
+        raise ProviderProtocolError(
+            "Claude's stream ended before message_stop", provider=self.instance_id
+        )
 
     async def get_models(self) -> list[ModelInfo]:
         return await self._models.get(self._live_models)
@@ -363,10 +323,65 @@ class ClaudeProvider(BaseProvider):
         )
 
 
-def _usage(input_tokens: int, output_tokens: int, cache_read: int, cache_write: int) -> Usage:
-    return Usage(
-        input_tokens=input_tokens + cache_read + cache_write,
-        output_tokens=output_tokens,
-        cache_read_tokens=cache_read,
-        cache_write_tokens=cache_write,
-    )
+class _StreamState:
+    """One stream's named events -> neutral events. Usage fields are running totals: each
+    one reported overwrites the previous value, none is summed."""
+
+    __slots__ = ("counts", "finished", "message_id", "model", "provider", "reason", "tools")
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.tools: dict[int, list[Any]] = {}  # block index -> [ordinal, id, name, fragments]
+        self.counts = {"input_tokens": 0, "output_tokens": 0, "cache_read_input_tokens": 0,
+                       "cache_creation_input_tokens": 0}  # fmt: skip
+        self.message_id: str | None = None
+        self.model: str | None = None
+        self.reason: FinishReason = "other"
+        self.finished = False
+
+    def usage(self) -> Usage:
+        c = self.counts
+        read, write = c["cache_read_input_tokens"], c["cache_creation_input_tokens"]
+        return Usage(c["input_tokens"] + read + write, c["output_tokens"], read, write)
+
+    def _overwrite(self, usage: dict[str, Any]) -> UsageEvent:
+        for key in self.counts:
+            value = usage.get(key)
+            if value is not None:
+                self.counts[key] = value
+        return UsageEvent(self.usage())
+
+    def feed(self, event: dict[str, Any]) -> Iterator[StreamEvent]:
+        kind = event.get("type")
+        if kind == "content_block_delta":
+            delta = event["delta"]
+            if delta.get("type") == "text_delta":
+                yield TextDelta(delta["text"])
+            elif delta.get("type") == "input_json_delta" and delta.get("partial_json"):
+                tool = self.tools.get(event["index"])
+                if tool is not None:
+                    tool[3].append(delta["partial_json"])
+                    yield ToolCallDelta(tool[0], delta["partial_json"])
+        elif kind == "content_block_start":
+            block = event["content_block"]
+            if block.get("type") == "tool_use":
+                tool = [len(self.tools), block["id"], block["name"], []]
+                self.tools[event["index"]] = tool
+                yield ToolCallStart(tool[0], tool[1], tool[2])
+        elif kind == "content_block_stop":
+            done = self.tools.get(event["index"])
+            if done is not None:
+                args = parse_arguments("".join(done[3]), self.provider)
+                yield ToolCallEnd(done[0], ToolCallPart(done[1], done[2], args))
+        elif kind == "message_start":
+            message = event["message"]
+            self.message_id, self.model = message.get("id"), message.get("model")
+            yield self._overwrite(message.get("usage") or {})
+        elif kind == "message_delta":
+            self.reason = STOP_REASONS.get(event["delta"].get("stop_reason") or "", "other")
+            yield self._overwrite(event.get("usage") or {})
+        elif kind == "message_stop":
+            self.finished = True
+            yield FinishEvent(self.reason, self.usage(), self.message_id, self.model)
+        elif kind == "error":
+            raise from_error_body(event, None, {}, "Claude reported an error", self.provider)

@@ -12,6 +12,7 @@ with `choices: []`, and a 429 is a quota error when its code is `insufficient_qu
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator
 from typing import Any, ClassVar
 
@@ -22,6 +23,7 @@ from polychat.providers._common import (
     capabilities_from,
     check_capabilities,
     http_client,
+    sse_data,
     timed_key_check,
 )
 from polychat.providers.base import (
@@ -137,7 +139,7 @@ class OpenAIProvider(BaseProvider):
             provider=self.instance_id,
             model=completion.model,
             parts=parts,
-            usage=wire.to_usage(completion.usage) if completion.usage else Usage(),
+            usage=wire.to_usage(completion.usage.model_dump()) if completion.usage else Usage(),
             finish_reason=wire.finish_reason(choice.finish_reason, has_calls),
         )
 
@@ -149,20 +151,20 @@ class OpenAIProvider(BaseProvider):
         return retry_stream(self.config, lambda: self._stream_once(params))
 
     async def _stream_once(self, params: dict[str, Any]) -> AsyncGenerator[StreamEvent, None]:
-        try:
-            stream = await self._client.chat.completions.create(**params)
-        except Exception as exc:
-            raise self._error(exc) from exc
+        """The SDK makes the request (auth, headers, status errors); the body is parsed here,
+        as plain dicts, because the SDK's typed chunks cost more than everything else."""
         mapper = wire.ChunkMapper(self.instance_id)
+        create = self._client.chat.completions.with_streaming_response.create
         try:
-            async for chunk in stream:
-                for event in mapper.feed(chunk):
-                    yield event
+            async with create(**params) as response:
+                async for data in sse_data(response.http_response.aiter_lines()):
+                    if data.startswith("[DONE]"):
+                        break
+                    for event in mapper.feed(json.loads(data)):
+                        yield event
         except ProviderError:
             raise
         except Exception as exc:
             raise self._error(exc) from exc
-        finally:
-            await stream.close()
         for event in mapper.finish():
             yield event

@@ -196,14 +196,14 @@ def to_params(request: ChatRequest, *, max_tokens_field: str) -> dict[str, Any]:
 # -- wire -> neutral --------------------------------------------------------------------------
 
 
-def to_usage(raw: Any) -> Usage:
-    details = getattr(raw, "prompt_tokens_details", None)
-    cached = getattr(details, "cached_tokens", None) or 0
-    cost = getattr(raw, "cost", None)  # OpenRouter's extra field
+def to_usage(raw: dict[str, Any]) -> Usage:
+    """From the wire's `usage` object (a dict: the stream is parsed without the SDK)."""
+    details = raw.get("prompt_tokens_details") or {}
+    cost = raw.get("cost")  # OpenRouter's extra field
     return Usage(
-        input_tokens=raw.prompt_tokens or 0,
-        output_tokens=raw.completion_tokens or 0,
-        cache_read_tokens=cached,
+        input_tokens=raw.get("prompt_tokens") or 0,
+        output_tokens=raw.get("completion_tokens") or 0,
+        cache_read_tokens=details.get("cached_tokens") or 0,
         cost_usd=float(cost) if isinstance(cost, int | float) else None,
     )
 
@@ -225,7 +225,12 @@ def message_parts(message: Any, provider: str) -> tuple[ContentPart, ...]:
 
 
 class ChunkMapper:
-    """Turns the chunks of one stream into neutral events; one `feed` per chunk."""
+    """Turns the chunks of one stream into neutral events; one `feed` per parsed chunk.
+
+    Chunks are plain dicts from `json.loads`: building the SDK's typed chunk objects costs
+    ~0.5 ms per chunk, which alone would cap a core at ~2000 chunks/s (DESIGN.md's
+    performance bar). An in-stream `{"error": ...}` is raised exactly as the SDK would.
+    """
 
     __slots__ = ("calls", "model", "provider", "reason", "response_id", "usage")
 
@@ -237,32 +242,50 @@ class ChunkMapper:
         self.response_id: str | None = None
         self.model: str | None = None
 
-    def feed(self, chunk: Any) -> Iterator[StreamEvent]:
-        if chunk.usage is not None:
-            self.usage = to_usage(chunk.usage)
+    def feed(self, chunk: dict[str, Any]) -> Iterator[StreamEvent]:
+        error = chunk.get("error")
+        if error:
+            detail = error if isinstance(error, dict) else {"message": str(error)}
+            message = str(detail.get("message") or "error in the stream")
+            raise _classify(self.provider, None, detail, message, None)
+        usage = chunk.get("usage")
+        if usage:
+            self.usage = to_usage(usage)
             yield UsageEvent(self.usage)
-        for choice in chunk.choices:
-            delta = choice.delta
-            if delta is not None:
-                if delta.content:
-                    yield TextDelta(delta.content)
-                if delta.tool_calls:
-                    yield from self._tool_fragments(delta.tool_calls)
-            if choice.finish_reason is not None:
-                self.reason = choice.finish_reason
-                self.response_id, self.model = chunk.id, chunk.model
+        for choice in chunk.get("choices") or ():
+            delta = choice.get("delta")
+            if delta:
+                content = delta.get("content")
+                if content:
+                    yield TextDelta(content)
+                calls = delta.get("tool_calls")
+                if calls:
+                    yield from self._tool_fragments(calls)
+            reason = choice.get("finish_reason")
+            if reason is not None:
+                self.reason = reason
+                self.response_id, self.model = chunk.get("id"), chunk.get("model")
 
-    def _tool_fragments(self, fragments: Any) -> Iterator[StreamEvent]:
+    def _tool_fragments(self, fragments: list[dict[str, Any]]) -> Iterator[StreamEvent]:
         for frag in fragments:
-            call = self.calls.get(frag.index)
-            fn = frag.function
+            index = frag.get("index", 0)
+            fn = frag.get("function") or {}
+            call = self.calls.get(index)
             if call is None:
-                call = [len(self.calls), frag.id or f"call_{frag.index}", fn.name or "", []]
-                self.calls[frag.index] = call
+                call = [
+                    len(self.calls),
+                    frag.get("id") or f"call_{index}",
+                    fn.get("name") or "",
+                    [],
+                ]
+                self.calls[index] = call
                 yield ToolCallStart(call[0], call[1], call[2])
-            if fn is not None and fn.arguments:
-                call[3].append(fn.arguments)
-                yield ToolCallDelta(call[0], fn.arguments)
+            arguments = fn.get("arguments")
+            if arguments:
+                if isinstance(arguments, dict):  # a few servers send an object, whole
+                    arguments = json.dumps(arguments)
+                call[3].append(arguments)
+                yield ToolCallDelta(call[0], arguments)
 
     def finish(self) -> Iterator[StreamEvent]:
         """Close tool calls and emit the FinishEvent once the stream has ended."""
