@@ -1,0 +1,246 @@
+"""Flows across providers: model switches, validation, failover, isolation, titles."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from polychat.config import Settings
+from tests.fakes.script import Failure, Reply
+from tests.fakes.server import FakeServer
+from tests.helpers import register
+from tests.integration.chat_helpers import (
+    PROVIDERS,
+    LiveServer,
+    available_providers,
+    chat_requests,
+    chat_settings,
+    fake_for,
+    iter_sse,
+    provider_overrides,
+    read_sse,
+    texts_in,
+    wait_for,
+)
+
+pytestmark = pytest.mark.db
+
+
+@dataclass
+class World:
+    fakes: dict[str, FakeServer]
+    server: LiveServer
+    http: httpx.AsyncClient
+    headers: dict[str, str]
+
+
+@pytest.fixture
+def fakes() -> Iterator[dict[str, FakeServer]]:
+    with ExitStack() as stack:
+        yield {p: stack.enter_context(fake_for(p)) for p in available_providers()}
+
+
+async def _world(settings: Settings, fakes: dict[str, FakeServer], **extra: object) -> World:
+    server = LiveServer(chat_settings(settings, **provider_overrides(fakes), **extra)).start()
+    http = httpx.AsyncClient(base_url=server.url, timeout=30)
+    return World(fakes, server, http, await register(http, "alice"))
+
+
+@pytest.fixture
+async def world(settings: Settings, fakes: dict[str, FakeServer]) -> AsyncIterator[World]:
+    w = await _world(settings, fakes)
+    try:
+        yield w
+    finally:
+        await w.http.aclose()
+        w.server.stop()
+
+
+async def test_switching_model_mid_conversation_keeps_the_whole_history(world: World) -> None:
+    order = available_providers()
+    conv_id = None
+    said: list[str] = []
+    for i, provider in enumerate(order):
+        model = PROVIDERS[provider][2]
+        world.fakes[provider].queue(Reply(text=f"{provider} answers {i}"))
+        body: dict[str, object] = {"model": model, "content": f"question {i}"}
+        if conv_id is not None:
+            body["conversation_id"] = conv_id
+        r, sse = await read_sse(
+            world.http, "POST", "/api/chat/stream", json=body, headers=world.headers
+        )
+        assert r.status_code == 200
+        conv_id = sse.first("start")["conversation_id"]
+        assert sse.first("done")["provider"] == provider
+        said += [f"question {i}", f"{provider} answers {i}"]
+        # This provider received every earlier turn, whoever wrote it.
+        assert texts_in(chat_requests(world.fakes[provider])[-1]) == said[:-1]
+    conv = (await world.http.get(f"/api/conversations/{conv_id}", headers=world.headers)).json()
+    assert [m["content"] for m in conv["messages"]] == said
+    answers = [m for m in conv["messages"] if m["role"] == "assistant"]
+    assert [m["provider"] for m in answers] == order
+    assert conv["provider"] == order[-1]
+
+
+async def test_bad_requests_get_clear_4xx_errors(world: World) -> None:
+    async def post(body: dict[str, object]) -> httpx.Response:
+        return await world.http.post("/api/chat/stream", json=body, headers=world.headers)
+
+    r = await post({"model": "no-such-model-anywhere", "content": "hi"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "unknown_model"
+    r = await post({"model": "claude-sonnet-4-6", "content": "hi", "temperature": 7})
+    assert r.status_code == 422 and "temperature" in r.json()["error"]["message"]
+    r = await post({"model": "claude-sonnet-4-6", "content": "   "})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "empty_message"
+    r = await post({"model": "claude-sonnet-4-6"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "empty_message"
+    r = await post({"model": "claude-sonnet-4-6", "content": "hi", "conversation_id": 999})
+    assert r.status_code == 404
+    image = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 32).decode()
+    r = await post(
+        {
+            "model": "codestral-latest",
+            "content": "what is this?",
+            "attachments": [{"media_type": "image/png", "data": image}],
+        }
+    )
+    assert r.status_code == 400 and r.json()["error"]["code"] == "capability_unsupported"
+    # Nothing was sent upstream for any of them.
+    assert all(not chat_requests(f) for f in world.fakes.values())
+
+
+async def test_provider_not_configured_is_refused(
+    settings: Settings, fakes: dict[str, FakeServer]
+) -> None:
+    only_claude = {"claude": fakes["claude"]}
+    w = await _world(settings, only_claude)
+    try:
+        r = await w.http.post(
+            "/api/chat",
+            json={"model": "mistral-small-latest", "content": "hi"},
+            headers=w.headers,
+        )
+        assert r.status_code == 409
+        assert r.json()["error"]["code"] == "provider_not_configured"
+        assert "MISTRAL_API_KEY" in r.json()["error"]["message"]
+    finally:
+        await w.http.aclose()
+        w.server.stop()
+
+
+async def test_failover_takes_over_only_before_the_first_token(world: World) -> None:
+    claude, mistral = world.fakes["claude"], world.fakes["mistral"]
+    claude.queue(*[Reply(failure=Failure.SERVER_ERROR) for _ in range(3)])
+    mistral.queue(Reply(text="mistral saved the day", chunks=3))
+    body = {
+        "model": "claude-sonnet-4-6",
+        "content": "hello?",
+        "failover": [{"provider": "mistral", "model": "mistral-small-latest"}],
+    }
+    r, sse = await read_sse(
+        world.http, "POST", "/api/chat/stream", json=body, headers=world.headers
+    )
+    assert r.status_code == 200
+    assert sse.first("start")["provider"] == "claude"
+    assert sse.first("failover")["provider"] == "mistral"
+    assert sse.first("done")["provider"] == "mistral" and sse.first("done")["status"] == "complete"
+    assert sse.text == "mistral saved the day"
+    assert len(chat_requests(claude)) == 3  # the first try and two retries, all before any text
+    conv_id = sse.first("start")["conversation_id"]
+    conv = (await world.http.get(f"/api/conversations/{conv_id}", headers=world.headers)).json()
+    assert conv["failover"] == [{"provider": "mistral", "model": "mistral-small-latest"}]
+    assert conv["messages"][-1]["provider"] == "mistral"
+
+    # Once text has streamed, a failure is that provider's answer: no failover, no retry.
+    claude.queue(Reply(text="half of it", chunks=2, failure=Failure.CUT_MID_STREAM))
+    before = len(chat_requests(mistral))
+    r, sse = await read_sse(
+        world.http,
+        "POST",
+        "/api/chat/stream",
+        json={"model": "claude-sonnet-4-6", "content": "again", "conversation_id": conv_id},
+        headers=world.headers,
+    )
+    assert sse.first("done")["status"] == "error" and sse.first("done")["provider"] == "claude"
+    assert sse.text == "half "
+    assert len(chat_requests(mistral)) == before
+
+
+async def test_a_hanging_provider_does_not_slow_another(world: World) -> None:
+    claude, mistral = world.fakes["claude"], world.fakes["mistral"]
+    claude.queue(Reply(failure=Failure.SLOW_FIRST_BYTE, first_byte_delay_s=30))
+    mistral.state.default_reply = Reply(text="quick " * 8, chunks=8)
+
+    async with world.http.stream(
+        "POST",
+        "/api/chat/stream",
+        json={"model": "claude-sonnet-4-6", "content": "hang"},
+        headers=world.headers,
+    ) as hanging:
+        start = (await anext(iter_sse(hanging)))[1]
+        t0 = time.monotonic()
+        results = await asyncio.gather(
+            *(
+                read_sse(
+                    world.http,
+                    "POST",
+                    "/api/chat/stream",
+                    json={"model": "mistral-small-latest", "content": f"q{i}"},
+                    headers=world.headers,
+                )
+                for i in range(8)
+            )
+        )
+        elapsed = time.monotonic() - t0
+        assert all(sse.first("done")["status"] == "complete" for _, sse in results)
+        assert elapsed < 5, elapsed
+        stop = await world.http.post(
+            f"/api/chat/{start['assistant_message_id']}/stop", headers=world.headers
+        )
+        assert stop.json()["status"] == "stopped"
+
+
+async def test_title_is_generated_after_the_first_exchange(
+    settings: Settings, fakes: dict[str, FakeServer]
+) -> None:
+    w = await _world(settings, fakes, chat_titles="generate")
+    try:
+        claude = w.fakes["claude"]
+        claude.queue(Reply(text="Sourdough needs a starter."), Reply(text='"Sourdough Basics."'))
+        r = await w.http.post(
+            "/api/chat",
+            json={"model": "claude-sonnet-4-6", "content": "How do I bake sourdough bread?"},
+            headers=w.headers,
+        )
+        assert r.status_code == 200
+        conv_id = r.json()["conversation_id"]
+
+        async def titled() -> bool:
+            got = await w.http.get(f"/api/conversations/{conv_id}", headers=w.headers)
+            return bool(got.json()["title"] == "Sourdough Basics")
+
+        await wait_for(titled, limit_s=10)
+        # A provider that cannot write the title leaves the first words instead.
+        claude.queue(Reply(text="ok"), Reply(failure=Failure.BAD_KEY))
+        r = await w.http.post(
+            "/api/chat",
+            json={"model": "claude-sonnet-4-6", "content": "Plan a three day trip to Lyon please"},
+            headers=w.headers,
+        )
+        conv2 = r.json()["conversation_id"]
+
+        async def fallback() -> bool:
+            got = await w.http.get(f"/api/conversations/{conv2}", headers=w.headers)
+            return bool(got.json()["title"] == "Plan a three day trip to…")
+
+        await wait_for(fallback, limit_s=10)
+    finally:
+        await w.http.aclose()
+        w.server.stop()
