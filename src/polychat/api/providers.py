@@ -247,7 +247,7 @@ async def patch_provider(
             )
         if "base_url" in body.model_fields_set:
             access.pool.retire_where(eff.provider_id)
-            await store.clear_test_result(session, None, provider)
+            await store.clear_all_test_results(session, provider)
     await session.commit()
     await access.invalidate(None if admin_fields else user.id)
     return await _view(access, session, user, provider)

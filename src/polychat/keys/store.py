@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polychat.config import Settings
@@ -266,6 +266,15 @@ async def clear_test_result(session: AsyncSession, owner: int | None, provider: 
         row.last_test_ok = None
         row.last_test_message = None
         row.last_checked_at = None
+
+
+async def clear_all_test_results(session: AsyncSession, provider: str) -> None:
+    """Every user's and the instance's result: after the address changed, none still holds."""
+    await session.execute(
+        update(ProviderSetting)
+        .where(ProviderSetting.provider == provider)
+        .values(last_test_ok=None, last_test_message=None, last_checked_at=None)
+    )
 
 
 async def last_tests(session: AsyncSession, user_id: int) -> dict[tuple[Scope, str], LastTest]:
