@@ -246,3 +246,91 @@ async def wait_for(predicate: Any, limit_s: float = 10.0, interval: float = 0.05
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(interval)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """Environment for `polychat serve` in a subprocess, mirroring the test's settings."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLYCHAT_")}
+    for name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        *(
+            f"{k}_API_KEY"
+            for k in ("ANTHROPIC", "OPENAI", "MISTRAL", "GEMINI", "GOOGLE", "OPENROUTER")
+        ),
+    ):
+        env.pop(name, None)
+    env.update(
+        POLYCHAT_DATA_DIR=str(settings.data_dir),
+        POLYCHAT_WEB_DIR=str(settings.data_dir / "no-web"),
+        POLYCHAT_ARGON2_TIME_COST="1",
+        POLYCHAT_ARGON2_MEMORY_KIB="1024",
+        POLYCHAT_ARGON2_PARALLELISM="1",
+        POLYCHAT_CHAT_TITLES="first_words",
+        POLYCHAT_LOG_LEVEL="WARNING",
+    )
+    if settings.database_url:
+        env["DATABASE_URL"] = settings.database_url
+    env.update(extra)
+    return env
+
+
+class ServerProcess:
+    """`python -m polychat serve` as a real process (kill -9 and multi-process tests)."""
+
+    def __init__(self, env: dict[str, str], cwd: str) -> None:
+        self.env = env
+        self.cwd = cwd
+        self.port = free_port()
+        self.proc: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, wait_s: float = 60) -> ServerProcess:
+        import subprocess
+        import sys
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "polychat", "serve", "--port", str(self.port)],
+            env=self.env,
+            cwd=self.cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode(errors="replace")
+                raise RuntimeError(f"server exited: {err[-2000:]}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.kill()
+        raise RuntimeError("server did not become healthy")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, exactly like a crash or an OOM kill."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def terminate(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except Exception:
+                self.proc.kill()
