@@ -6,7 +6,7 @@ import { defineConfig } from "vite";
 
 // The backend runs separately during development; Vite forwards /api to it so the browser
 // sees one origin and the SameSite=Strict refresh cookie works exactly as in production.
-const backend = process.env.POLYCHAT_DEV_BACKEND ?? "http://127.0.0.1:8000";
+const backend = process.env.POLYCHAT_DEV_BACKEND ?? "http://127.0.0.1:8080";
 
 export default defineConfig({
   plugins: [react(), tailwindcss()],

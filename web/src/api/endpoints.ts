@@ -3,7 +3,7 @@ import {
   toConversation,
   toConversationSummary,
   toList,
-  toModel,
+  toModels,
   toProvider,
   toTestResult,
   toUser,
@@ -25,7 +25,7 @@ export const polychatApi = api.injectEndpoints({
       query: ({ login, password }) => ({
         url: "/auth/login",
         method: "POST",
-        body: { username: login, login, password },
+        body: { username: login, password },
       }),
     }),
     register: b.mutation<TokenResponse, { username: string; email: string; password: string }>({
@@ -47,8 +47,12 @@ export const polychatApi = api.injectEndpoints({
       transformResponse: toUser,
       invalidatesTags: ["Profile"],
     }),
-    changePassword: b.mutation<unknown, { current_password: string; new_password: string }>({
+    changePassword: b.mutation<
+      { access_token?: string | null },
+      { current_password: string; new_password: string }
+    >({
       query: (body) => ({ url: "/users/profile", method: "PUT", body }),
+      invalidatesTags: ["Profile"],
     }),
 
     providers: b.query<ProviderInfo[], void>({
@@ -101,7 +105,13 @@ export const polychatApi = api.injectEndpoints({
     }),
     createCustomProvider: b.mutation<
       unknown,
-      { id: string; display_name: string; base_url: string; api_key?: string; models?: string[] }
+      {
+        id: string;
+        display_name: string;
+        base_url: string;
+        api_key?: string;
+        model_allowlist?: string[];
+      }
     >({
       query: (body) => ({ url: "/admin/providers", method: "POST", body }),
       invalidatesTags: ["Providers", "Models"],
@@ -112,7 +122,7 @@ export const polychatApi = api.injectEndpoints({
     }),
     models: b.query<ModelInfo[], void>({
       query: () => "/models?all=true",
-      transformResponse: (r: unknown) => toList(r, toModel),
+      transformResponse: toModels,
       providesTags: ["Models"],
     }),
 
@@ -136,7 +146,7 @@ export const polychatApi = api.injectEndpoints({
     }),
     updateConversation: b.mutation<
       unknown,
-      { id: string; model?: string; provider?: string; active_leaf_id?: string }
+      { id: string; model?: string; provider?: string; active_message_id?: number }
     >({
       query: ({ id, ...body }) => ({
         url: `/conversations/${encodeURIComponent(id)}`,

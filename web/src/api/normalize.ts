@@ -59,7 +59,11 @@ export function toProvider(v: unknown): ProviderInfo {
   const usage = p.usage ?? p.month_usage ?? p.usage_this_month;
   const u = obj(usage);
   const lastTest = obj(p.last_test);
-  const status = str(p.status) as ProviderStatus | null;
+  let status = str(p.status) as ProviderStatus | null;
+  // "ok" only says a key is there; until a test has passed the light stays yellow.
+  if (status === "ok" && p.last_test !== undefined && (p.last_test === null || lastTest.success === null)) {
+    status = "untested";
+  }
   return {
     id: str(p.id ?? p.provider ?? p.name) ?? "",
     display_name: str(p.display_name) ?? str(p.id) ?? "",
@@ -113,7 +117,26 @@ export function toModel(v: unknown): ModelInfo {
     capabilities: toCapabilities(m.capabilities),
     is_default: bool(m.is_default ?? m.default),
     available: bool(m.available, true),
+    provider_status: "ok",
+    provider_error: null,
   };
+}
+
+/** `GET /api/models`: a flat model list plus each provider's status; joined here. */
+export function toModels(v: unknown): ModelInfo[] {
+  const raw = obj(v).models;
+  const models = Array.isArray(raw) ? raw.map(toModel) : toList(v, toModel);
+  const groups = Array.isArray(obj(v).providers) ? (obj(v).providers as unknown[]).map(obj) : [];
+  const status = new Map(groups.map((g) => [str(g.provider) ?? "", g]));
+  return models.map((m) => {
+    const g = status.get(m.provider);
+    const s = g ? (str(g.status) as ProviderStatus | null) : null;
+    return {
+      ...m,
+      provider_status: s && STATUSES.includes(s) ? s : "ok",
+      provider_error: g ? str(g.error) : null,
+    };
+  });
 }
 
 const MESSAGE_STATUSES: MessageStatus[] = ["complete", "streaming", "stopped", "error", "interrupted"];

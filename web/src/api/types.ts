@@ -76,6 +76,9 @@ export interface ModelInfo {
   capabilities: Capabilities;
   is_default: boolean;
   available: boolean;
+  /** The provider's health when the list was made: "error" means a catalog fallback. */
+  provider_status: ProviderStatus;
+  provider_error: string | null;
 }
 
 export type MessageStatus = "complete" | "streaming" | "stopped" | "error" | "interrupted";

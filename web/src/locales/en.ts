@@ -27,7 +27,7 @@ const en = {
     username: "Username",
     email: "Email",
     password: "Password",
-    passwordHint: "At least 8 characters.",
+    passwordHint: "At least 10 characters.",
     noAccount: "No account yet?",
     haveAccount: "Already have an account?",
     signingIn: "Signing in…",
@@ -35,7 +35,7 @@ const en = {
     logout: "Log out",
     required: "This field is required.",
     invalidEmail: "Enter a valid email address.",
-    tooShort: "Use at least 8 characters.",
+    tooShort: "Use at least 10 characters.",
     badCredentials: "Wrong username or password.",
     rateLimited: "Too many attempts. Wait a moment and try again.",
   },
@@ -59,6 +59,7 @@ const en = {
     conversations: "Conversations",
   },
   chat: {
+    message: "Message",
     greeting: "How can I help you today?",
     greetingNamed: "How can I help you today, {{name}}?",
     placeholder: "Message {{model}}…",
@@ -109,6 +110,7 @@ const en = {
     collapse: "Collapse {{provider}}",
     expand: "Expand {{provider}}",
     loading: "Loading models…",
+    unreachable: "Unreachable: showing its usual models.",
   },
   providers: {
     title: "Providers",
@@ -128,7 +130,7 @@ const en = {
     showKey: "Show key",
     hideKey: "Hide key",
     keySource: {
-      user: "Your key ····{{hint}}",
+      user: "Your key {{hint}}",
       admin: "Instance key (set by an admin)",
       env: "Server environment key",
       none: "No key",

@@ -31,7 +31,7 @@ const fr: Same<Messages> = {
     username: "Nom d’utilisateur",
     email: "E-mail",
     password: "Mot de passe",
-    passwordHint: "Au moins 8 caractères.",
+    passwordHint: "Au moins 10 caractères.",
     noAccount: "Pas encore de compte ?",
     haveAccount: "Vous avez déjà un compte ?",
     signingIn: "Connexion…",
@@ -39,7 +39,7 @@ const fr: Same<Messages> = {
     logout: "Se déconnecter",
     required: "Ce champ est obligatoire.",
     invalidEmail: "Saisissez une adresse e-mail valide.",
-    tooShort: "Utilisez au moins 8 caractères.",
+    tooShort: "Utilisez au moins 10 caractères.",
     badCredentials: "Nom d’utilisateur ou mot de passe incorrect.",
     rateLimited: "Trop de tentatives. Patientez un instant puis réessayez.",
   },
@@ -63,6 +63,7 @@ const fr: Same<Messages> = {
     conversations: "Conversations",
   },
   chat: {
+    message: "Message",
     greeting: "Comment puis-je vous aider aujourd’hui ?",
     greetingNamed: "Comment puis-je vous aider aujourd’hui, {{name}} ?",
     placeholder: "Écrire à {{model}}…",
@@ -114,6 +115,7 @@ const fr: Same<Messages> = {
     collapse: "Replier {{provider}}",
     expand: "Déplier {{provider}}",
     loading: "Chargement des modèles…",
+    unreachable: "Injoignable : ses modèles habituels sont affichés.",
   },
   providers: {
     title: "Fournisseurs",
@@ -133,7 +135,7 @@ const fr: Same<Messages> = {
     showKey: "Afficher la clé",
     hideKey: "Masquer la clé",
     keySource: {
-      user: "Votre clé ····{{hint}}",
+      user: "Votre clé {{hint}}",
       admin: "Clé de l’instance (définie par un administrateur)",
       env: "Clé de l’environnement du serveur",
       none: "Aucune clé",

@@ -30,8 +30,8 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
       if (!values.email.trim()) e.email = t("auth.required");
       else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) e.email = t("auth.invalidEmail");
     }
+    // Length rules live on the server (configurable); its message is shown inline.
     if (!values.password) e.password = t("auth.required");
-    else if (mode === "register" && values.password.length < 8) e.password = t("auth.tooShort");
     setErrors(e);
     return Object.keys(e).length === 0;
   };

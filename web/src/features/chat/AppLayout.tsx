@@ -25,9 +25,9 @@ function TopBar({ conversationId }: { conversationId: string | null }) {
           <SquarePen />
         </Button>
       </div>
-      <h1 className="min-w-0 flex-1 truncate px-2 text-center text-sm font-medium md:text-left" data-testid="conversation-title">
+      <p className="min-w-0 flex-1 truncate px-2 text-center text-sm font-medium md:text-left" data-testid="conversation-title">
         {conversationId ? (conv.data?.title ?? "") : ""}
-      </h1>
+      </p>
     </header>
   );
 }

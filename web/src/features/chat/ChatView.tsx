@@ -101,7 +101,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
         send({ content: text, parentId: m.parent_id, editMessageId: m.id });
       },
       onSelectBranch: (siblingId: string) => {
-        if (conversationId) void updateConversation({ id: conversationId, active_leaf_id: siblingId });
+        if (conversationId) void updateConversation({ id: conversationId, active_message_id: Number(siblingId) });
       },
     }),
     [send, conversationId, updateConversation],
@@ -146,7 +146,9 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
     return () => obs.disconnect();
   }, [atBottom, conversationId]);
 
-  const empty = shown.length === 0 && !livePhase;
+  // Only a new chat shows the greeting; a conversation still loading keeps its layout so
+  // nothing jumps (and an open model menu is not remounted) when the messages arrive.
+  const empty = !conversationId && !livePhase;
   const name = profile.data?.display_name || profile.data?.username;
   const notFound = conversationId && conv.isError;
 

@@ -61,7 +61,7 @@ export function Composer({ onSend, onStop, streaming, disabled, modelLabel, tool
           }
         }}
         placeholder={modelLabel ? t("chat.placeholder", { model: modelLabel }) : t("chat.placeholderNoModel")}
-        aria-label={t("chat.placeholder", { model: modelLabel ?? "" })}
+        aria-label={t("chat.message")}
         className="block max-h-60 w-full resize-none bg-transparent px-4 pt-3.5 pb-1 leading-relaxed outline-none placeholder:text-muted-foreground"
         data-testid="composer-input"
       />

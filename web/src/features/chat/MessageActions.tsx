@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import type { ChatMessage } from "@/api/types";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
 import { providerMeta } from "@/features/providers/meta";
+import { useAppSelector } from "@/store";
 
 const iconBtn =
   "inline-flex size-7 items-center justify-center rounded-md text-muted-foreground hover:bg-accent hover:text-foreground focus-visible:outline-2 focus-visible:outline-ring disabled:opacity-40";
@@ -75,7 +76,8 @@ function fmtMs(ms: number | null | undefined): string | null {
 
 export function DetailsButton({ message }: { message: ChatMessage }) {
   const { t } = useTranslation();
-  const u = message.usage;
+  const recorded = useAppSelector((s) => s.ui.detailsByMessage[message.id]);
+  const u = message.usage ?? recorded ?? null;
   const unknown = t("chat.unknown");
   const rows: [string, string][] = [
     [t("chat.provider"), message.provider ? providerMeta(message.provider).label : unknown],

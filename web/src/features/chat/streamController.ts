@@ -2,6 +2,7 @@ import { refreshAccessToken } from "@/api/base";
 import { polychatApi } from "@/api/endpoints";
 import { HttpError, readSse } from "@/api/sse";
 import type { AppDispatch, RootState } from "@/store";
+import { detailsRecorded } from "@/store/uiSlice";
 import {
   streamCleared,
   streamEnded,
@@ -136,10 +137,28 @@ async function consume(
       }
       case "done": {
         batch.flush();
-        const reason = s(d.finish_reason);
-        dispatch(
-          streamEnded({ key, phase: reason === "stopped" || reason === "cancelled" ? "stopped" : "done" }),
-        );
+        const status = s(d.status);
+        const messageId = s(d.message_id);
+        const usage = (d.usage ?? {}) as Obj;
+        if (messageId) {
+          dispatch(
+            detailsRecorded({
+              messageId,
+              details: {
+                provider: s(d.provider),
+                model: s(d.model),
+                input_tokens: typeof usage.input_tokens === "number" ? usage.input_tokens : null,
+                output_tokens: typeof usage.output_tokens === "number" ? usage.output_tokens : null,
+                cost_usd: typeof usage.cost_usd === "number" ? usage.cost_usd : null,
+                ttft_ms: typeof d.ttft_ms === "number" ? d.ttft_ms : null,
+                duration_ms: typeof d.duration_ms === "number" ? d.duration_ms : null,
+              },
+            }),
+          );
+        }
+        if (status !== "error") {
+          dispatch(streamEnded({ key, phase: status === "stopped" ? "stopped" : "done" }));
+        }
         ended = true;
         break;
       }
@@ -187,16 +206,15 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
         provider: args.provider,
       }),
     );
+    // The server forbids unknown fields and wants numeric ids.
     const body: Obj = { model: args.model, provider: args.provider };
-    if (args.conversationId) body.conversation_id = args.conversationId;
+    if (args.conversationId) body.conversation_id = Number(args.conversationId);
     if (args.regenerateMessageId) {
-      body.regenerate_message_id = args.regenerateMessageId;
-      body.regenerate = args.regenerateMessageId;
+      body.regenerate_message_id = Number(args.regenerateMessageId);
     } else {
       body.content = args.content;
     }
-    if (args.editMessageId) body.edit_message_id = args.editMessageId;
-    if (args.parentId !== undefined && args.parentId !== null) body.parent_id = args.parentId;
+    if (args.editMessageId) body.edit_message_id = Number(args.editMessageId);
     let finalKey = key;
     try {
       const res = await authorizedFetch(
@@ -289,7 +307,9 @@ export function stopStream(conversationId: string) {
       await dispatch(polychatApi.endpoints.stopGeneration.initiate(messageId));
     }
     dispatch(streamEnded({ key: conversationId, phase: "stopped" }));
-    controllers.get(conversationId)?.abort();
+    // The server closes the stream with a final "done"; stop listening anyway if it is slow.
+    const controller = controllers.get(conversationId);
+    if (controller) setTimeout(() => controller.abort(), 1500);
   };
 }
 

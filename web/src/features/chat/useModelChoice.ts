@@ -1,7 +1,7 @@
 import { useMemo } from "react";
 import { useModelsQuery, useProfileQuery, useProvidersQuery } from "@/api/endpoints";
 import type { ModelInfo } from "@/api/types";
-import { pickDefaultModel } from "@/features/models/grouping";
+import { healthyModels, pickDefaultModel } from "@/features/models/grouping";
 import { useAppDispatch, useAppSelector } from "@/store";
 import { modelChosen } from "@/store/uiSlice";
 
@@ -18,7 +18,7 @@ export function useModelChoice(
   const providers = useProvidersQuery();
   const profile = useProfileQuery();
   const picked = useAppSelector((s) => s.ui.modelByConversation[conversationKey]);
-  const available = useMemo(() => (models.data ?? []).filter((m) => m.available), [models.data]);
+  const available = useMemo(() => healthyModels(models.data ?? []), [models.data]);
 
   let value: { model: string; provider: string } | null = null;
   if (picked) value = picked;

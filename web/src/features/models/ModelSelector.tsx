@@ -1,4 +1,4 @@
-import { ChevronDown, ChevronRight, Eye, KeyRound, Search, Wrench, Zap } from "lucide-react";
+import { AlertTriangle, ChevronDown, ChevronRight, Eye, KeyRound, Search, Wrench, Zap } from "lucide-react";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { ModelInfo, ProviderInfo } from "@/api/types";
@@ -46,7 +46,7 @@ export function ModelList({
   }, [models, providers]);
 
   return (
-    <div className="flex max-h-[min(70vh,520px)] w-full flex-col">
+    <div className="flex max-h-[min(70vh,520px,var(--radix-popover-content-available-height,520px))] w-full flex-col">
       <div className="border-b border-border p-2">
         <div className="relative">
           <Search className="pointer-events-none absolute left-2.5 top-1/2 size-4 -translate-y-1/2 text-muted-foreground" />
@@ -105,6 +105,12 @@ export function ModelList({
                   <span className="ml-auto font-normal normal-case tracking-normal">{t("models.notConfigured")}</span>
                 )}
               </button>
+              {!isCollapsed && g.error !== null && (
+                <p className="ml-7 flex items-start gap-1.5 px-2 pb-1 text-xs text-danger" title={g.error}>
+                  <AlertTriangle className="mt-0.5 size-3.5 shrink-0" />
+                  <span className="line-clamp-2">{g.error || t("models.unreachable")}</span>
+                </p>
+              )}
               {!isCollapsed && !g.configured && (
                 <button
                   type="button"

@@ -5,6 +5,8 @@ export interface ModelGroup {
   displayName: string;
   /** False when the provider has no key yet: the group offers "Configure API key". */
   configured: boolean;
+  /** Set when the provider's live list failed (e.g. Ollama not running). */
+  error: string | null;
   models: ModelInfo[];
 }
 
@@ -41,13 +43,19 @@ export function groupModels(
         provider: id,
         displayName: info?.display_name ?? id,
         configured: true,
+        error: list[0]?.provider_status === "error" ? (list[0].provider_error ?? "") : null,
         models: [...list].sort((a, b) => Number(b.is_default) - Number(a.is_default)),
       });
     } else if (info && !configured && info.status !== "disabled" && !q) {
-      groups.push({ provider: id, displayName: info.display_name, configured: false, models: [] });
+      groups.push({ provider: id, displayName: info.display_name, configured: false, error: null, models: [] });
     }
   }
   return groups;
+}
+
+/** Models a user can pick that are not a catalog fallback for an unreachable provider. */
+export function healthyModels(models: ModelInfo[]): ModelInfo[] {
+  return models.filter((m) => m.available && m.provider_status !== "error");
 }
 
 /** The model to use when nothing was chosen: the user's default, else a provider default. */
@@ -55,7 +63,7 @@ export function pickDefaultModel(
   models: ModelInfo[],
   preferred?: string | null,
 ): ModelInfo | undefined {
-  const usable = models.filter((m) => m.available);
+  const usable = healthyModels(models);
   return (
     (preferred ? usable.find((m) => m.id === preferred) : undefined) ??
     usable.find((m) => m.is_default) ??

@@ -98,7 +98,7 @@ function CustomProviderForm() {
           display_name: v.display_name.trim() || v.id.trim(),
           base_url: v.base_url.trim(),
           ...(v.api_key.trim() ? { api_key: v.api_key.trim() } : {}),
-          ...(models.length ? { models } : {}),
+          ...(models.length ? { model_allowlist: models } : {}),
         });
         if ("error" in res) toast.error(t("providers.saveFailed", { message: errorMessage(res.error, t("common.error")) }));
         else {

@@ -87,9 +87,9 @@ export function ProviderCard({
                 value={key}
                 onChange={(e) => setKey(e.target.value)}
                 placeholder={
-                  p.key_hint ? `••••••••${p.key_hint}` : t("providers.keyPlaceholder", { provider: p.display_name })
+                  p.key_hint ? `••••••••  ${p.key_hint}` : t("providers.keyPlaceholder", { provider: p.display_name })
                 }
-                className="pr-9 font-mono"
+                className={key ? "pr-9 font-mono" : "pr-9"}
               />
               <button
                 type="button"

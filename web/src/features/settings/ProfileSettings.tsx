@@ -7,6 +7,8 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { FieldError, Input, Label } from "@/components/ui/input";
 import { errorMessage } from "@/lib/errors";
+import { useAppDispatch } from "@/store";
+import { tokenReceived } from "@/store/authSlice";
 
 export function ProfileSettings() {
   const profile = useProfileQuery();
@@ -18,6 +20,7 @@ function ProfileForms({ user }: { user: User }) {
   const { t } = useTranslation();
   const [update, updateState] = useUpdateProfileMutation();
   const [changePassword, pwState] = useChangePasswordMutation();
+  const dispatch = useAppDispatch();
   const [displayName, setDisplayName] = useState(user.display_name ?? "");
   const [email, setEmail] = useState(user.email ?? "");
   const [current, setCurrent] = useState("");
@@ -66,13 +69,10 @@ function ProfileForms({ user }: { user: User }) {
           onSubmit={async (e) => {
             e.preventDefault();
             setPwError(null);
-            if (next.length < 8) {
-              setPwError(t("auth.tooShort"));
-              return;
-            }
             const res = await changePassword({ current_password: current, new_password: next });
             if ("error" in res) setPwError(errorMessage(res.error, t("common.error")));
             else {
+              if (res.data.access_token) dispatch(tokenReceived(res.data.access_token));
               setCurrent("");
               setNext("");
               toast.success(t("settings.passwordChanged"));
