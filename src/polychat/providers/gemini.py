@@ -17,6 +17,7 @@ placeholder that skips the check.
 from __future__ import annotations
 
 import base64
+import functools
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -32,6 +33,7 @@ from polychat.providers._native_support import (
     capabilities_of,
     dump_json,
     require_capabilities,
+    ssl_context,
     timed_validation,
 )
 from polychat.providers.base import (
@@ -86,6 +88,14 @@ async def _track_response(response: httpx.Response) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _unused_sync_client() -> httpx.Client:
+    """Shared by every instance and never used (we only call `client.aio`); without it the SDK
+    builds its own sync client, with a fresh TLS context, per instance. It never opens a
+    connection, so closing it is never needed."""
+    return httpx.Client(verify=ssl_context())
+
+
 class GeminiProvider(BaseProvider):
     name: ClassVar[str] = NAME
     display_name: ClassVar[str] = "Google Gemini"
@@ -112,6 +122,7 @@ class GeminiProvider(BaseProvider):
         return httpx.AsyncClient(
             timeout=httpx.Timeout(self.config.timeout_s, connect=self.config.connect_timeout_s),
             follow_redirects=True,
+            verify=ssl_context(),
             event_hooks={"response": [_track_response]},
         )
 
@@ -123,11 +134,12 @@ class GeminiProvider(BaseProvider):
             timeout=int(self.config.timeout_s * 1000),
             headers=dict(self.config.extra_headers),
             httpx_async_client=http,
+            httpx_client=_unused_sync_client(),
+            async_client_args={"ssl": ssl_context()},  # else a websocket TLS context per instance
         )
         return genai.Client(api_key=api_key or "", http_options=options)
 
     async def aclose(self) -> None:
-        self._client.close()
         await self._http.aclose()
 
     # -- metadata ---------------------------------------------------------------------------
@@ -185,7 +197,6 @@ class GeminiProvider(BaseProvider):
         try:
             return await timed_validation(NAME, lambda: probe(client), map_gemini_error)
         finally:
-            client.close()
             await http.aclose()
 
     # -- requests ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ only in-band error signal.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any, ClassVar
@@ -33,6 +34,7 @@ from polychat.providers._native_support import (
     parse_json_object,
     require_capabilities,
     retry_after_from_headers,
+    ssl_context,
     timed_validation,
     transport_error,
 )
@@ -167,6 +169,14 @@ def map_mistral_error(exc: BaseException) -> ProviderError:
 # ---------------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _unused_sync_client() -> httpx2.Client:
+    """Shared by every instance and never used (we only call async methods); without it the
+    SDK builds its own sync client, with a fresh TLS context, per instance. It never opens a
+    connection, so there is nothing to close."""
+    return httpx2.Client(verify=ssl_context())
+
+
 class MistralProvider(BaseProvider):
     name: ClassVar[str] = NAME
     display_name: ClassVar[str] = "Mistral AI"
@@ -193,6 +203,7 @@ class MistralProvider(BaseProvider):
             timeout=httpx2.Timeout(self.config.timeout_s, connect=self.config.connect_timeout_s),
             headers=dict(self.config.extra_headers),
             follow_redirects=True,
+            verify=ssl_context(),
         )
 
     def _sdk(self, api_key: str | None, http: httpx2.AsyncClient) -> Mistral:
@@ -201,6 +212,7 @@ class MistralProvider(BaseProvider):
             api_key=api_key or "",
             server_url=self.server_url,
             async_client=http,
+            client=_unused_sync_client(),
             retry_config=None,
             timeout_ms=int(self.config.timeout_s * 1000),
         )

@@ -27,6 +27,7 @@ from polychat.providers._native_support import (
     dump_json,
     require_capabilities,
     retry_after_from_headers,
+    ssl_context,
     timed_validation,
     transport_error,
 )
@@ -225,6 +226,7 @@ class OllamaProvider(BaseProvider):
             host=self.base_url.rstrip("/"),
             timeout=httpx.Timeout(self.config.timeout_s, connect=self.config.connect_timeout_s),
             headers=headers,
+            verify=ssl_context(),
             event_hooks={"response": [_keep_headers]},
         )
 
