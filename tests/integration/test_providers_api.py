@@ -74,6 +74,7 @@ async def test_done_when_walk(
     assert before["claude"]["status"] == "unconfigured"
     assert before["claude"]["key_source"] == "none"
     assert before["claude"]["requires_key"] is True
+    assert before["ollama"]["requires_key"] is False
     assert "claude" not in await models_by_provider(client, me)
 
     # 1. Configure a Claude key; 2. configure a Mistral key (a wrong one).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from polychat.keys.access import missing_key_message
+from polychat.keys.metadata import BUILTIN_METADATA
 from polychat.keys.snapshot import (
     InstanceSnapshot,
     KeyMaterial,
@@ -13,6 +14,7 @@ from polychat.keys.snapshot import (
     key_hint,
     key_name_for,
 )
+from polychat.providers.registry import BUILTIN_PROVIDERS, ProviderRegistry
 
 
 def _key(raw: str, source: str) -> KeyMaterial:
@@ -78,3 +80,12 @@ def test_missing_key_message_says_what_to_do() -> None:
         == "no key for mistral: set MISTRAL_API_KEY or add one in Settings → Providers"
     )
     assert "ask an administrator" in missing_key_message("lab", "Lab vLLM", user_keys=False)
+
+
+def test_builtin_metadata_matches_the_classes() -> None:
+    """The table that spares importing every SDK must say what the classes say."""
+    registry = ProviderRegistry()
+    for name, (display_name, requires_key) in BUILTIN_METADATA.items():
+        cls = registry.get_class(name)
+        assert (cls.display_name, cls.requires_key) == (display_name, requires_key), name
+    assert set(BUILTIN_METADATA) == set(BUILTIN_PROVIDERS)  # a new built-in needs a row

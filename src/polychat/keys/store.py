@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from polychat.config import Settings
 from polychat.db.models import ApiKey, ProviderSetting
 from polychat.db.types import utcnow
+from polychat.keys.metadata import provider_metadata
 from polychat.keys.snapshot import (
     InstanceSnapshot,
     KeyMaterial,
@@ -75,7 +76,7 @@ async def load_instance_snapshot(
         if spec.class_name == CUSTOM_CLASS and spec.instance_id != CUSTOM_CLASS:
             continue  # custom instances come from the database below
         try:
-            cls = registry.get_class(spec.class_name)
+            display_name, requires_key = provider_metadata(registry, spec.class_name)
         except Exception:
             logger.exception("provider %s could not be loaded; leaving it out", spec.class_name)
             continue
@@ -84,8 +85,8 @@ async def load_instance_snapshot(
         providers[spec.instance_id] = ProviderDefinition(
             provider_id=spec.instance_id,
             class_name=spec.class_name,
-            display_name=cls.display_name,
-            requires_key=cls.requires_key,
+            display_name=display_name,
+            requires_key=requires_key,
             base_url=(row.base_url if row is not None else None)
             or settings.provider_base_url(spec.instance_id),
             instance_enabled=row.enabled if row is not None else True,
