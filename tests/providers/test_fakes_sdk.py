@@ -216,7 +216,7 @@ def test_openai_sdk_sees_failures_in_each_dialect(
             create()
         assert raised.value.status_code == status, failure
     chat_fake.queue(Reply(failure=Failure.ERROR_MID_STREAM))
-    with pytest.raises(openai.APIError, match="error|disconnected"):
+    with pytest.raises(openai.APIError, match=r"error|disconnected"):
         for _ in oa.chat.completions.create(
             model="gpt-4o", messages=[{"role": "user", "content": "x"}], stream=True
         ):
