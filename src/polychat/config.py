@@ -85,6 +85,9 @@ class Settings(BaseSettings):
 
     # --- secrets at rest ---
     encryption_key: SecretStr | None = None
+    # Older master keys that must stay readable (comma-separated), e.g. during a rotation on
+    # hosts that do not share the data dir's keyring file; see docs/operations.md.
+    encryption_keys_old: SecretStr | None = None
 
     # --- providers: base URLs (tests point these at fakes; users at proxies) ---
     claude_base_url: str | None = None

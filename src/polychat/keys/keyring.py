@@ -43,9 +43,8 @@ def read_keyring(settings: Settings) -> list[bytes]:
         for line in path.read_text(encoding="ascii").splitlines():
             if line.strip() and not line.startswith("#"):
                 keys.append(derive_key(line.strip()))
-    extra = getattr(settings, "encryption_keys_old", None)
-    if extra is not None:
-        text = extra.get_secret_value() if hasattr(extra, "get_secret_value") else str(extra)
+    if settings.encryption_keys_old is not None:
+        text = settings.encryption_keys_old.get_secret_value()
         keys.extend(derive_key(part) for part in text.split(",") if part.strip())
     return keys
 
