@@ -20,6 +20,7 @@ from asgi_lifespan import LifespanManager
 from polychat.app import create_app
 from polychat.cli import main
 from polychat.config import Settings
+from polychat.db.migrate import head_revision
 from tests.helpers import login
 
 pytestmark = pytest.mark.db
@@ -49,8 +50,22 @@ def cli_env(
 
 def test_migrate_command(cli_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["migrate"]) == 0
-    assert "database at 0003 (was empty)" in capsys.readouterr().out.replace("0004", "0003")
+    assert f"database at {head_revision()} (was empty)" in capsys.readouterr().out
     assert main(["migrate"]) == 0
+    assert f"database at {head_revision()} (was {head_revision()})" in capsys.readouterr().out
+
+
+def test_backup_command(cli_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["migrate"])
+    capsys.readouterr()
+    code = main(["backup"])
+    out, err = capsys.readouterr()
+    if cli_env.is_sqlite:
+        assert code == 0
+        backup = Path(out.strip())
+        assert backup.parent == cli_env.data_dir and backup.stat().st_size > 0
+    else:
+        assert code == 1 and "pg_dump" in err
 
 
 async def test_create_admin_then_log_in(
