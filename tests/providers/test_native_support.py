@@ -13,8 +13,6 @@ from polychat.providers._native_support import (
     arguments_from_json,
     parse_json_object,
     require_capabilities,
-    retry_after_from_headers,
-    timed_validation,
     transport_error,
 )
 from polychat.providers.base import (
@@ -22,19 +20,11 @@ from polychat.providers.base import (
     ChatRequest,
     Message,
     ProviderCapabilityError,
-    ProviderError,
     ProviderProtocolError,
     ProviderTimeoutError,
     ProviderUnavailableError,
     ToolSpec,
 )
-
-
-def test_retry_after_prefers_milliseconds_and_ignores_dates() -> None:
-    assert retry_after_from_headers({"retry-after-ms": "1500", "retry-after": "9"}) == 1.5
-    assert retry_after_from_headers({"retry-after": "4"}) == 4.0
-    assert retry_after_from_headers({"retry-after": "Wed, 21 Oct 2026 07:28:00 GMT"}) is None
-    assert retry_after_from_headers(None) is None
 
 
 def test_error_bodies_and_tool_arguments_are_read_defensively() -> None:
@@ -68,16 +58,6 @@ def test_tools_for_a_model_without_tools_fail_before_sending() -> None:
     )
     with pytest.raises(ProviderCapabilityError, match="cannot call tools"):
         require_capabilities(request, Capabilities(tools=False), "ollama")
-
-
-async def test_timed_validation_turns_any_failure_into_a_value() -> None:
-    async def boom() -> None:
-        raise RuntimeError("surprise")
-
-    result = await timed_validation("x", boom, lambda e: ProviderError(str(e), provider="x"))
-    assert not result.success
-    assert result.error is not None and result.error.message == "surprise"
-    assert result.latency_ms >= 0
 
 
 def _chunk(reason: str | None = None, blocked: bool = False) -> types.GenerateContentResponse:

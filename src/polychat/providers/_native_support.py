@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import ssl
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import certifi
@@ -24,8 +22,6 @@ from polychat.providers.base import (
     Capabilities,
     ChatRequest,
     ImagePart,
-    KeyValidation,
-    ModelInfo,
     ProviderCapabilityError,
     ProviderError,
     ProviderProtocolError,
@@ -65,21 +61,6 @@ def transport_error(exc: BaseException, provider: str, *, unreachable: str) -> P
     return None
 
 
-def retry_after_from_headers(headers: Any) -> float | None:
-    """`retry-after-ms` wins over `retry-after` (seconds); HTTP-date forms are ignored."""
-    if headers is None:
-        return None
-    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value is None:
-            continue
-        try:
-            return max(0.0, float(value) / scale)
-        except (TypeError, ValueError):
-            continue
-    return None
-
-
 def parse_json_object(text: str | None) -> dict[str, Any]:
     """Error bodies come in many shapes; anything that is not a JSON object becomes {}."""
     if not text:
@@ -110,19 +91,6 @@ def arguments_from_json(raw: str | dict[str, Any] | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"value": value}
 
 
-def capabilities_of(info: ModelInfo | None, default: Capabilities) -> Capabilities:
-    if info is None:
-        return default
-    return Capabilities(
-        streaming=True,
-        vision=info.vision,
-        tools=info.tools,
-        system_prompt=True,
-        json_mode=default.json_mode,
-        max_context=info.context_window,
-    )
-
-
 def require_capabilities(request: ChatRequest, caps: Capabilities, provider: str) -> None:
     """Refuse, before any request is sent, what the model cannot take."""
     if not caps.vision and any(isinstance(p, ImagePart) for m in request.messages for p in m.parts):
@@ -135,23 +103,3 @@ def require_capabilities(request: ChatRequest, caps: Capabilities, provider: str
             f"{request.model} on {provider} cannot call tools; pick a model with tool support.",
             provider=provider,
         )
-
-
-async def timed_validation(
-    provider: str,
-    call: Callable[[], Awaitable[object]],
-    map_error: Callable[[BaseException], ProviderError],
-) -> KeyValidation:
-    """Run the cheapest real call and report; every failure becomes a value, never a raise."""
-    started = time.perf_counter()
-    error: ProviderError | None = None
-    try:
-        await call()
-    except ProviderError as exc:
-        error = exc
-    except Exception as exc:
-        error = map_error(exc)
-    latency_ms = (time.perf_counter() - started) * 1000.0
-    return KeyValidation(
-        success=error is None, provider=provider, latency_ms=latency_ms, error=error
-    )

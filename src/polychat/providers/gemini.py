@@ -28,13 +28,12 @@ import httpx
 from google import genai
 from google.genai import types
 
+from polychat.providers._common import capabilities_from, timed_key_check
 from polychat.providers._gemini_wire import finish_reason, map_gemini_error, usage_of
 from polychat.providers._native_support import (
-    capabilities_of,
     dump_json,
     require_capabilities,
     ssl_context,
-    timed_validation,
 )
 from polychat.providers.base import (
     BaseProvider,
@@ -151,7 +150,7 @@ class GeminiProvider(BaseProvider):
         model = model or self.get_default_model()
         if _is_gemma(model):  # open models served by the API: no tools, no system prompt
             return Capabilities(vision=True, tools=False, system_prompt=False)
-        return capabilities_of(self._models.info(model), _DEFAULT_CAPS)
+        return capabilities_from(self._models.info(model), _DEFAULT_CAPS)
 
     async def get_models(self) -> list[ModelInfo]:
         return await self._models.get(self._fetch_models)
@@ -191,11 +190,11 @@ class GeminiProvider(BaseProvider):
             await client.aio.models.list(config={"page_size": 1})
 
         if api_key is None:
-            return await timed_validation(NAME, lambda: probe(self._client), map_gemini_error)
+            return await timed_key_check(NAME, lambda: probe(self._client), map_gemini_error)
         http = self._http_client()
         client = self._sdk(api_key, http)
         try:
-            return await timed_validation(NAME, lambda: probe(client), map_gemini_error)
+            return await timed_key_check(NAME, lambda: probe(client), map_gemini_error)
         finally:
             await http.aclose()
 

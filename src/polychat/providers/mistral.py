@@ -21,6 +21,7 @@ from mistralai.client.errors import MistralError, NoResponseError, ResponseValid
 from mistralai.client.models import BaseModelCard, FTModelCard
 from pydantic import ValidationError
 
+from polychat.providers._common import capabilities_from, timed_key_check
 from polychat.providers._mistral_wire import (
     build_request,
     finish_reason,
@@ -29,13 +30,10 @@ from polychat.providers._mistral_wire import (
     usage_of,
 )
 from polychat.providers._native_support import (
-    capabilities_of,
     dump_json,
     parse_json_object,
     require_capabilities,
-    retry_after_from_headers,
     ssl_context,
-    timed_validation,
     transport_error,
 )
 from polychat.providers.base import (
@@ -68,7 +66,7 @@ from polychat.providers.base import (
     UsageEvent,
 )
 from polychat.providers.catalog import ModelCache, load_catalog
-from polychat.providers.retry import retry_call, retry_stream
+from polychat.providers.retry import parse_retry_after, retry_call, retry_stream
 
 NAME = "mistral"
 
@@ -142,7 +140,7 @@ def map_mistral_error(exc: BaseException) -> ProviderError:
             f"Mistral rate limit reached: {text}",
             provider=NAME,
             status=status,
-            retry_after=retry_after_from_headers(exc.headers),
+            retry_after=parse_retry_after(exc.headers),
         )
     if status == 404 or kind == "invalid_model":
         return ProviderModelNotFoundError(f"Mistral: {text}", provider=NAME, status=status)
@@ -153,7 +151,7 @@ def map_mistral_error(exc: BaseException) -> ProviderError:
             f"Mistral is overloaded: {text}",
             provider=NAME,
             status=status,
-            retry_after=retry_after_from_headers(exc.headers),
+            retry_after=parse_retry_after(exc.headers),
         )
     if status >= 500:
         return ProviderUnavailableError(
@@ -230,7 +228,7 @@ class MistralProvider(BaseProvider):
 
     def get_capabilities(self, model: str | None = None) -> Capabilities:
         info = self._models.info(self.resolve_model(model or self.get_default_model()))
-        return capabilities_of(info, _DEFAULT_CAPS)
+        return capabilities_from(info, _DEFAULT_CAPS)
 
     async def get_models(self) -> list[ModelInfo]:
         return await self._models.get(self._fetch_models)
@@ -267,11 +265,11 @@ class MistralProvider(BaseProvider):
 
     async def validate_api_key(self, api_key: str | None = None) -> KeyValidation:
         if api_key is None:
-            return await timed_validation(NAME, self._client.models.list_async, map_mistral_error)
+            return await timed_key_check(NAME, self._client.models.list_async, map_mistral_error)
         http = self._http_client()
         try:
             client = self._sdk(api_key, http)
-            return await timed_validation(NAME, client.models.list_async, map_mistral_error)
+            return await timed_key_check(NAME, client.models.list_async, map_mistral_error)
         finally:
             await http.aclose()
 

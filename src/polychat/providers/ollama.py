@@ -22,13 +22,11 @@ import httpx
 import ollama
 from pydantic import ValidationError
 
+from polychat.providers._common import capabilities_from, timed_key_check
 from polychat.providers._native_support import (
-    capabilities_of,
     dump_json,
     require_capabilities,
-    retry_after_from_headers,
     ssl_context,
-    timed_validation,
     transport_error,
 )
 from polychat.providers.base import (
@@ -64,7 +62,7 @@ from polychat.providers.base import (
     UsageEvent,
 )
 from polychat.providers.catalog import ModelCache, is_chat_model, load_catalog
-from polychat.providers.retry import retry_call, retry_stream
+from polychat.providers.retry import parse_retry_after, retry_call, retry_stream
 
 NAME = "ollama"
 _DEFAULT_CAPS = Capabilities(vision=False, tools=True)
@@ -122,7 +120,7 @@ def map_ollama_error(exc: BaseException, base_url: str = "the configured URL") -
             f"Ollama rate limit: {text}",
             provider=NAME,
             status=status,
-            retry_after=retry_after_from_headers(_last_headers.get()),
+            retry_after=parse_retry_after(_last_headers.get()),
         )
     if status in (502, 503):
         return ProviderOverloadedError(f"Ollama is busy: {text}", provider=NAME, status=status)
@@ -245,7 +243,7 @@ class OllamaProvider(BaseProvider):
         model = model or self.get_default_model()
         info = self._models.info(model) or self._models.info(_base_name(model))
         if info is not None:
-            return capabilities_of(info, _DEFAULT_CAPS)
+            return capabilities_from(info, _DEFAULT_CAPS)
         families = self._families.get(model) or self._families.get(_base_name(model))
         if families is not None:
             return Capabilities(vision=bool(families & _VISION_FAMILIES), tools=True)
@@ -287,7 +285,7 @@ class OllamaProvider(BaseProvider):
         """No key locally: this checks that the server answers (GET /api/tags)."""
         client = self._client if api_key is None else self._sdk(api_key)
         try:
-            return await timed_validation(NAME, client.list, self._map)
+            return await timed_key_check(NAME, client.list, self._map)
         finally:
             if client is not self._client:
                 await client.close()  # type: ignore[no-untyped-call]
