@@ -1,10 +1,11 @@
 """Pieces the Mistral, Gemini and Ollama adapters share, kept out of `base.py` on purpose.
 
 These three adapters speak three different wire formats through three different SDKs, but they
-need the same small helpers: turning a dead connection into a `ProviderError`, reading error
-bodies defensively, timing a key check without ever raising, and refusing an image for a
-text-only model before any byte goes upstream. Catalog and model-list caching live in
-`catalog.py`, retries in `retry.py`.
+need the same few helpers beyond `_common.py`'s: one TLS context for all their clients, a
+dead connection turned into a `ProviderError` whichever httpx family the SDK uses (mistralai
+uses the httpx2 fork, google-genai and ollama plain httpx), error bodies and tool arguments
+read defensively, and images *or tools* refused before any byte goes upstream. Catalog and
+model-list caching live in `catalog.py`, retries in `retry.py`.
 """
 
 from __future__ import annotations
