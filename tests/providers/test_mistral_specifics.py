@@ -223,3 +223,14 @@ async def test_invalid_model_maps_to_model_not_found(fake: FakeMistral) -> None:
     finally:
         await provider.aclose()
     assert "Invalid model: mistral-huge" in raised.value.message
+
+
+async def test_an_empty_assistant_turn_is_not_sent(fake: FakeMistral) -> None:
+    provider = MistralProvider(ProviderConfig(api_key="test-key", base_url=fake.url))
+    history = (Message.user("hi"), Message("assistant", ()), Message.user("still there?"))
+    try:
+        await provider.send_message(ChatRequest(model="mistral-small-latest", messages=history))
+    finally:
+        await provider.aclose()
+    sent = fake.requests[-1].body["messages"]
+    assert [m["role"] for m in sent] == ["user", "user"]

@@ -99,7 +99,7 @@ def _convert_message(message: Message) -> list[dict[str, Any]]:
                 for c in calls
             ]
         elif not text:
-            assistant["content"] = ""
+            return out  # an empty turn (e.g. a stopped stream): Mistral rejects it, skip it
         out.append(assistant)
         return out
     rest: list[TextPart | ImagePart] = []
