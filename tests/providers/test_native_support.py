@@ -19,12 +19,17 @@ from polychat.providers.base import (
     Capabilities,
     ChatRequest,
     Message,
+    ProviderAuthError,
     ProviderCapabilityError,
+    ProviderConfig,
     ProviderProtocolError,
     ProviderTimeoutError,
     ProviderUnavailableError,
     ToolSpec,
 )
+from polychat.providers.catalog import load_catalog
+from polychat.providers.gemini import GeminiProvider
+from polychat.providers.mistral import MistralProvider
 
 
 def test_error_bodies_and_tool_arguments_are_read_defensively() -> None:
@@ -90,3 +95,19 @@ def test_gemini_usage_counts_thoughts_as_output_and_cache_as_read() -> None:
     usage = _usage(meta)
     assert (usage.input_tokens, usage.output_tokens, usage.cache_read_tokens) == (100, 50, 64)
     assert _usage(None).input_tokens == 0
+
+
+async def test_no_key_is_a_clear_auth_error_before_any_request() -> None:
+    for cls, env in ((GeminiProvider, "GEMINI_API_KEY"), (MistralProvider, "MISTRAL_API_KEY")):
+        provider = cls(ProviderConfig(base_url="http://127.0.0.1:9"))  # nothing listens there
+        try:
+            with pytest.raises(ProviderAuthError, match=env):
+                await provider.send_message(ChatRequest(model="m", messages=(Message.user("x"),)))
+            check = await provider.validate_api_key()
+            empty = await provider.validate_api_key("")
+            models = await provider.get_models()
+        finally:
+            await provider.aclose()
+        assert isinstance(check.error, ProviderAuthError) and env in check.error.message
+        assert isinstance(empty.error, ProviderAuthError)
+        assert [m.id for m in models] == [m.id for m in load_catalog(cls.name).models]

@@ -23,6 +23,7 @@ from polychat.providers.base import (
     Capabilities,
     ChatRequest,
     ImagePart,
+    ProviderAuthError,
     ProviderCapabilityError,
     ProviderError,
     ProviderProtocolError,
@@ -42,6 +43,16 @@ def ssl_context() -> ssl.SSLContext:
     """One verified TLS context shared by every client we build: loading the CA bundle costs
     about 0.1 s, which would otherwise be paid per provider instance and per key check."""
     return ssl.create_default_context(cafile=certifi.where())
+
+
+def require_key(key: str | None, provider: str, env_var: str) -> str:
+    """The key, or an error telling the user where to put one, before any request is made."""
+    if not key:
+        raise ProviderAuthError(
+            f"No API key for {provider}: set {env_var} or add one in Settings → Providers.",
+            provider=provider,
+        )
+    return key
 
 
 def transport_error(exc: BaseException, provider: str, *, unreachable: str) -> ProviderError | None:

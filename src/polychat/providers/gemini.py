@@ -33,6 +33,7 @@ from polychat.providers._gemini_wire import finish_reason, map_gemini_error, usa
 from polychat.providers._native_support import (
     dump_json,
     require_capabilities,
+    require_key,
     ssl_context,
 )
 from polychat.providers.base import (
@@ -63,6 +64,7 @@ from polychat.providers.catalog import ModelCache, is_chat_model, load_catalog
 from polychat.providers.retry import retry_call, retry_stream
 
 NAME = "gemini"
+ENV_KEY = "GEMINI_API_KEY"
 SKIP_SIGNATURE = "skip_thought_signature_validator"
 _SIGNATURES_KEPT = 4096
 _MODELS_PAGE_SIZE = 1000
@@ -136,7 +138,9 @@ class GeminiProvider(BaseProvider):
             httpx_client=_unused_sync_client(),
             async_client_args={"ssl": ssl_context()},  # else a websocket TLS context per instance
         )
-        return genai.Client(api_key=api_key or "", http_options=options)
+        # A placeholder when there is no key: the SDK refuses to be built without one (and
+        # would read GOOGLE_API_KEY from the environment); calls check the real key first.
+        return genai.Client(api_key=api_key or "unset", http_options=options)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -156,6 +160,7 @@ class GeminiProvider(BaseProvider):
         return await self._models.get(self._fetch_models)
 
     async def _fetch_models(self) -> list[ModelInfo]:
+        require_key(self.config.api_key, NAME, ENV_KEY)
         try:
             pager = await self._client.aio.models.list(config={"page_size": _MODELS_PAGE_SIZE})
             out: list[ModelInfo] = []
@@ -186,15 +191,20 @@ class GeminiProvider(BaseProvider):
             raise map_gemini_error(exc) from exc
 
     async def validate_api_key(self, api_key: str | None = None) -> KeyValidation:
-        async def probe(client: genai.Client) -> None:
+        async def probe(client: genai.Client, key: str | None) -> None:
+            require_key(key, NAME, ENV_KEY)
             await client.aio.models.list(config={"page_size": 1})
 
         if api_key is None:
-            return await timed_key_check(NAME, lambda: probe(self._client), map_gemini_error)
+            return await timed_key_check(
+                NAME,
+                lambda: probe(self._client, require_key(self.config.api_key, NAME, ENV_KEY)),
+                map_gemini_error,
+            )
         http = self._http_client()
         client = self._sdk(api_key, http)
         try:
-            return await timed_key_check(NAME, lambda: probe(client), map_gemini_error)
+            return await timed_key_check(NAME, lambda: probe(client, api_key), map_gemini_error)
         finally:
             await http.aclose()
 
@@ -256,6 +266,7 @@ class GeminiProvider(BaseProvider):
         )
 
     def _prepare(self, request: ChatRequest) -> tuple[list[Any], types.GenerateContentConfig]:
+        require_key(self.config.api_key, NAME, ENV_KEY)
         require_capabilities(request, self.get_capabilities(request.model), NAME)
         return self._contents(request), self._config(request)
 

@@ -33,6 +33,7 @@ from polychat.providers._native_support import (
     dump_json,
     parse_json_object,
     require_capabilities,
+    require_key,
     ssl_context,
     transport_error,
 )
@@ -69,6 +70,7 @@ from polychat.providers.catalog import ModelCache, load_catalog
 from polychat.providers.retry import parse_retry_after, retry_call, retry_stream
 
 NAME = "mistral"
+ENV_KEY = "MISTRAL_API_KEY"
 
 # The spec's models, offered even when the account's live list omits one of them.
 REQUIRED_MODELS = (
@@ -234,6 +236,7 @@ class MistralProvider(BaseProvider):
         return await self._models.get(self._fetch_models)
 
     async def _fetch_models(self) -> list[ModelInfo]:
+        require_key(self.config.api_key, NAME, ENV_KEY)
         try:
             listing = await self._client.models.list_async()
         except Exception as exc:
@@ -264,12 +267,18 @@ class MistralProvider(BaseProvider):
         return live
 
     async def validate_api_key(self, api_key: str | None = None) -> KeyValidation:
+        async def probe(client: Mistral, key: str | None) -> None:
+            require_key(key, NAME, ENV_KEY)
+            await client.models.list_async()
+
         if api_key is None:
-            return await timed_key_check(NAME, self._client.models.list_async, map_mistral_error)
+            return await timed_key_check(
+                NAME, lambda: probe(self._client, self.config.api_key), map_mistral_error
+            )
         http = self._http_client()
         try:
             client = self._sdk(api_key, http)
-            return await timed_key_check(NAME, client.models.list_async, map_mistral_error)
+            return await timed_key_check(NAME, lambda: probe(client, api_key), map_mistral_error)
         finally:
             await http.aclose()
 
@@ -277,6 +286,7 @@ class MistralProvider(BaseProvider):
 
     def _prepare(self, request: ChatRequest) -> dict[str, Any]:
         model = self.resolve_model(request.model)
+        require_key(self.config.api_key, NAME, ENV_KEY)
         require_capabilities(request, self.get_capabilities(model), NAME)
         return build_request(request, model)
 
