@@ -7,6 +7,7 @@ Run it by hand to click around (`uv run python -m tests.e2e.stack`); the e2e tes
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -17,6 +18,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.mistral import FakeMistral
@@ -94,6 +96,9 @@ class Stack:
             POLYCHAT_GEMINI_BASE_URL="http://127.0.0.1:9",
             POLYCHAT_OPENROUTER_BASE_URL="http://127.0.0.1:9/api/v1",
             POLYCHAT_COOKIE_SECURE="never",
+            # Every screenshot context signs in once; the per-account limit is not under test.
+            POLYCHAT_LOGIN_MAX_ATTEMPTS_PER_ACCOUNT="1000",
+            POLYCHAT_LOGIN_MAX_ATTEMPTS_PER_IP="1000",
             POLYCHAT_LOG_LEVEL="WARNING",
         )
         self.log_path = self.data_dir / "server.log"
@@ -111,6 +116,17 @@ class Stack:
             self.stop()
             raise
         return self
+
+    def api(self, method: str, path: str, body: object = None, token: str | None = None) -> Any:
+        """Call the server's JSON API directly (test setup that is not itself under test)."""
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"content-type": "application/json"}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        with urllib.request.urlopen(req, timeout=60) as r:
+            raw = r.read()
+        return json.loads(raw) if raw else None
 
     def _fakes(self) -> list[FakeServer]:
         return [self.claude, self.mistral] + ([self.ollama] if self.with_ollama else [])

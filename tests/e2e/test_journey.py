@@ -97,6 +97,36 @@ def test_full_journey(page: Page, stack: Stack) -> None:
     assert page.url == conversation_url
     shot(page, "journey-06-switched-to-mistral")
 
+    # Edit a sent message: a new branch, with "2 / 2" arrows to go back and forth.
+    stack.mistral.queue(Reply(text="Réponse en français.", chunks=3, chunk_delay_s=0.05))
+    user_turn = page.locator('[data-role="user"]').last
+    user_turn.hover()
+    user_turn.get_by_role("button", name="Edit").click()
+    editor = page.get_by_role("textbox", name="Edit")
+    editor.fill("Now answer in French")
+    page.get_by_role("button", name="Save & submit").click()
+    flows.wait_idle(page)
+    expect(flows.assistant_messages(page).last).to_contain_text("Réponse en français.")
+    nav = page.locator('[data-role="user"]').last.get_by_test_id("branch-nav")
+    expect(nav).to_contain_text("2 / 2")
+    shot(page, "journey-06b-edited-branch")
+    nav.get_by_role("button", name="Previous version").click()
+    expect(flows.assistant_messages(page).last).to_contain_text("Bonjour from Mistral.")
+    expect(page.locator('[data-role="user"]').last.get_by_test_id("branch-nav")).to_contain_text(
+        "1 / 2"
+    )
+    page.locator('[data-role="user"]').last.get_by_role("button", name="Next version").click()
+    expect(flows.assistant_messages(page).last).to_contain_text("Réponse en français.")
+
+    # Regenerate the answer: a sibling answer, the first one still one click away.
+    stack.mistral.queue(Reply(text="Une autre réponse.", chunks=3, chunk_delay_s=0.05))
+    flows.assistant_messages(page).last.get_by_role("button", name="Regenerate").click()
+    flows.wait_idle(page)
+    expect(flows.assistant_messages(page).last).to_contain_text("Une autre réponse.")
+    expect(flows.assistant_messages(page).last.get_by_test_id("branch-nav")).to_contain_text(
+        "2 / 2"
+    )
+
     # Stop a long answer: the button (and Esc) end it; the text stops growing.
     stack.mistral.queue(Reply(text="word " * 400, chunks=200, chunk_delay_s=0.05))
     flows.send(page, "Write something very long")

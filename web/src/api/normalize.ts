@@ -83,6 +83,8 @@ export function toProvider(v: unknown): ProviderInfo {
     capabilities: toCapabilities(p.capabilities),
     base_url: str(p.base_url),
     custom: bool(p.custom ?? p.is_custom),
+    instance_enabled: bool(p.instance_enabled, true),
+    allow_user_keys: bool(p.allow_user_keys, true),
     checked_at: str(p.checked_at ?? p.last_checked_at ?? lastTest.checked_at),
     usage: usage
       ? {

@@ -57,6 +57,9 @@ export interface ProviderInfo {
   capabilities: Capabilities;
   base_url: string | null;
   custom: boolean;
+  /** Admin view: on for everyone, and whether users may bring their own key. */
+  instance_enabled: boolean;
+  allow_user_keys: boolean;
   checked_at: string | null;
   usage: ProviderUsage | null;
 }

@@ -54,7 +54,8 @@ const en = {
     deleteBody: "“{{title}}” and all its messages will be deleted.",
     deleted: "Conversation deleted",
     renamed: "Conversation renamed",
-    toggle: "Toggle sidebar",
+    open: "Open sidebar",
+    close: "Close sidebar",
     settings: "Settings",
     conversations: "Conversations",
   },
@@ -159,6 +160,7 @@ const en = {
     customAdded: "Provider {{name}} added",
     customDeleted: "Provider removed",
     allowUserKeys: "Users may set their own keys",
+    instanceEnabled: "On for everyone",
   },
   settings: {
     title: "Settings",

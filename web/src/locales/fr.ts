@@ -58,7 +58,8 @@ const fr: Same<Messages> = {
     deleteBody: "« {{title}} » et tous ses messages seront supprimés.",
     deleted: "Conversation supprimée",
     renamed: "Conversation renommée",
-    toggle: "Afficher ou masquer le panneau",
+    open: "Ouvrir le panneau latéral",
+    close: "Fermer le panneau latéral",
     settings: "Paramètres",
     conversations: "Conversations",
   },
@@ -165,6 +166,7 @@ const fr: Same<Messages> = {
     customAdded: "Fournisseur {{name}} ajouté",
     customDeleted: "Fournisseur supprimé",
     allowUserKeys: "Les utilisateurs peuvent définir leurs propres clés",
+    instanceEnabled: "Activé pour tous",
   },
   settings: {
     title: "Paramètres",

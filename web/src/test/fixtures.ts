@@ -14,6 +14,8 @@ export function provider(id: string, over: Partial<ProviderInfo> = {}): Provider
     capabilities: { vision: true, tools: true, streaming: true },
     base_url: null,
     custom: false,
+    instance_enabled: true,
+    allow_user_keys: true,
     checked_at: null,
     usage: { requests: 0, input_tokens: 0, output_tokens: 0, cost_usd: null },
     ...over,

@@ -18,7 +18,7 @@ function TopBar({ conversationId }: { conversationId: string | null }) {
   return (
     <header className="flex h-12 shrink-0 items-center gap-1 px-2">
       <div className={cn("flex items-center gap-1", open && "md:hidden")}>
-        <Button variant="ghost" size="icon" aria-label={t("sidebar.toggle")} onClick={() => dispatch(sidebarToggled(true))}>
+        <Button variant="ghost" size="icon" aria-label={t("sidebar.open")} onClick={() => dispatch(sidebarToggled(true))}>
           <PanelLeftOpen />
         </Button>
         <Button variant="ghost" size="icon" aria-label={t("sidebar.newChat")} onClick={() => navigate("/")}>
@@ -58,7 +58,8 @@ export function AppLayout({
       <aside
         className={cn(
           "fixed inset-y-0 left-0 z-40 w-72 border-r border-border transition-transform md:static md:z-auto md:w-64 md:shrink-0",
-          open ? "translate-x-0" : "-translate-x-full md:hidden",
+          // Closed: off-screen and out of the tab order and accessibility tree.
+          open ? "visible translate-x-0" : "invisible -translate-x-full md:hidden",
         )}
       >
         <Sidebar onLogout={onLogout} />

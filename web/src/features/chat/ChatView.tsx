@@ -201,7 +201,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
       ) : (
         <>
           <div ref={scroller} onScroll={onScroll} className="relative min-h-0 flex-1 overflow-y-auto" data-testid="message-list">
-            <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6 sm:px-6">
+            <div className="mx-auto flex w-full max-w-3xl flex-col gap-4 px-4 py-6 sm:px-6">
               {shown.map((m) => (
                 <MessageItem key={m.id} message={m} handlers={handlers} busy={streaming} />
               ))}

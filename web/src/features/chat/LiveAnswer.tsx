@@ -23,10 +23,19 @@ export function LiveAnswer({
   const streaming = phase === "connecting" || phase === "streaming";
   return (
     <div className="flex gap-3" data-role="assistant" data-status={streaming ? "streaming" : phase} aria-live="polite" aria-busy={streaming}>
-      <div className="mt-1 hidden sm:block">{provider && <ProviderIcon provider={provider} size="sm" />}</div>
+      <div className="mt-1 hidden sm:block">
+        {provider && (
+          <ProviderIcon provider={provider} size="sm" className={streaming ? "animate-pulse" : undefined} />
+        )}
+      </div>
       <div className="min-w-0 flex-1" data-testid="live-answer">
         {text ? (
-          <StreamingMarkdown text={text} streaming={streaming} />
+          <>
+            <StreamingMarkdown text={text} streaming={streaming} />
+            {streaming && (
+              <span aria-hidden="true" className="mt-2 inline-block size-2.5 animate-pulse rounded-full bg-primary" />
+            )}
+          </>
         ) : streaming ? (
           <p className="animate-pulse text-muted-foreground">{t("chat.thinking")}</p>
         ) : null}

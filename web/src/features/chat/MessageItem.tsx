@@ -98,9 +98,10 @@ function UserMessage({
   return (
     <div className="group flex flex-col items-end" data-role="user">
       <UserBubble text={message.content} />
-      <div className="mt-1 flex items-center gap-0.5 opacity-100 transition-opacity md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
+      <div className="mt-1 flex items-center gap-0.5">
         <BranchNav message={message} onSelect={handlers.onSelectBranch} />
-        <CopyButton text={message.content} />
+        <span className="flex items-center gap-0.5 opacity-100 transition-opacity md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
+          <CopyButton text={message.content} />
         <EditButton
           disabled={busy}
           onClick={() => {
@@ -108,6 +109,7 @@ function UserMessage({
             setEditing(true);
           }}
         />
+        </span>
       </div>
     </div>
   );

@@ -102,7 +102,7 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
           <img src="/favicon.svg" alt="" className="size-6" />
           {t("common.appName")}
         </Link>
-        <Button variant="ghost" size="icon-sm" aria-label={t("sidebar.toggle")} onClick={() => dispatch(sidebarToggled(false))}>
+        <Button variant="ghost" size="icon-sm" aria-label={t("sidebar.close")} onClick={() => dispatch(sidebarToggled(false))}>
           <PanelLeftClose />
         </Button>
       </div>

@@ -10,11 +10,10 @@ const Block = memo(function Block({ text }: { text: string }) {
 export function StreamingMarkdown({ text, streaming }: { text: string; streaming: boolean }) {
   const blocks = splitBlocks(text);
   return (
-    <div className={streaming ? "prose-chat streaming-caret-last" : "prose-chat"}>
+    <div className="prose-chat" aria-busy={streaming}>
       {blocks.map((b, i) => (
         <Block key={i} text={b} />
       ))}
-      {streaming && <span className="streaming-caret" aria-hidden="true" />}
     </div>
   );
 }

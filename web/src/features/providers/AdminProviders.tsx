@@ -12,6 +12,7 @@ import type { ProviderInfo } from "@/api/types";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input, Label } from "@/components/ui/input";
+import { Switch } from "@/components/ui/switch";
 import { errorMessage } from "@/lib/errors";
 import { ProviderIcon } from "./ProviderIcon";
 
@@ -22,11 +23,36 @@ function AdminRow({ provider }: { provider: ProviderInfo }) {
   const [key, setKey] = useState("");
   const [baseUrl, setBaseUrl] = useState(provider.base_url ?? "");
   const id = `admin-${provider.id}`;
+  const toggle = async (patchBody: { instance_enabled?: boolean; allow_user_keys?: boolean }) => {
+    const res = await patch({ provider: provider.id, ...patchBody });
+    if ("error" in res) toast.error(t("providers.saveFailed", { message: errorMessage(res.error, t("common.error")) }));
+    else toast.success(t("settings.saved"));
+  };
   return (
-    <div className="grid gap-3 border-t border-border py-4 first:border-t-0 md:grid-cols-[10rem_1fr_1fr]">
-      <div className="flex items-center gap-2 font-medium">
-        <ProviderIcon provider={provider.id} displayName={provider.display_name} />
-        <span className="truncate">{provider.display_name}</span>
+    <div className="grid gap-3 border-t border-border py-4 first:border-t-0 md:grid-cols-[13rem_1fr_1fr] md:items-start">
+      <div className="space-y-2">
+        <div className="flex items-center gap-2 font-medium">
+          <ProviderIcon provider={provider.id} displayName={provider.display_name} />
+          <span className="truncate">{provider.display_name}</span>
+        </div>
+        <label className="flex items-center gap-2 text-xs text-muted-foreground">
+          <Switch
+            checked={provider.instance_enabled}
+            onCheckedChange={(v) => void toggle({ instance_enabled: v })}
+            aria-label={`${t("providers.instanceEnabled")}: ${provider.display_name}`}
+          />
+          {t("providers.instanceEnabled")}
+        </label>
+        {provider.requires_key && (
+          <label className="flex items-center gap-2 text-xs text-muted-foreground">
+            <Switch
+              checked={provider.allow_user_keys}
+              onCheckedChange={(v) => void toggle({ allow_user_keys: v })}
+              aria-label={`${t("providers.allowUserKeys")}: ${provider.display_name}`}
+            />
+            {t("providers.allowUserKeys")}
+          </label>
+        )}
       </div>
       {provider.requires_key ? (
         <form

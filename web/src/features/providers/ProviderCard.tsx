@@ -20,6 +20,10 @@ export interface ProviderCardProps {
   saving?: boolean;
 }
 
+function formatCost(usd: number): string {
+  return usd > 0 && usd < 0.01 ? "<$0.01" : `$${usd.toFixed(2)}`;
+}
+
 function formatTokens(n: number): string {
   return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}K` : String(n);
 }
@@ -100,7 +104,7 @@ export function ProviderCard({
                 {reveal ? <EyeOff className="size-4" /> : <Eye className="size-4" />}
               </button>
             </div>
-            <Button type="submit" disabled={!key.trim() || saving}>
+            <Button type="submit" variant={key.trim() ? "default" : "outline"} disabled={!key.trim() || saving}>
               {saving ? t("common.saving") : t("common.save")}
             </Button>
           </div>
@@ -144,7 +148,7 @@ export function ProviderCard({
           ? t("providers.usageValue", {
               requests: usage.requests,
               tokens: formatTokens(usage.input_tokens + usage.output_tokens),
-            }) + (usage.cost_usd !== null ? ` · $${usage.cost_usd.toFixed(2)}` : "")
+            }) + (usage.cost_usd !== null ? ` · ${formatCost(usage.cost_usd)}` : "")
           : t("providers.usageNone")}
       </div>
     </Card>
