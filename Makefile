@@ -35,11 +35,20 @@ typecheck:
 pytest:
 	$(UV) run --frozen pytest --cov=polychat.providers --cov-report=term --cov-fail-under=90
 
-# The web UI: nothing to do until web/package.json exists.
+# The web UI (web/): a clean install from package-lock.json, then the production build that
+# `make run` serves at /.
 web-build:
-	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund && npm run build; \
-	else echo "web-build: no web/package.json, skipping"; fi
+	cd web && npm ci --no-audit --no-fund && npm run build
 
+# Lint, type-check and unit-test the UI, build it, then drive it in Debian's Chromium against
+# the real server and the provider fakes (tests/e2e; screenshots in artifacts/screenshots/).
+# Chromium comes from apt when missing; nothing downloads a browser of its own.
 web-test:
-	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund && npm test; \
-	else echo "web-test: no web/package.json, skipping"; fi
+	cd web && npm ci --no-audit --no-fund
+	cd web && npm run lint && npm run typecheck && npm test
+	cd web && npm run build
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+		else sudo apt-get update && sudo apt-get install -y chromium; fi; \
+	fi
+	$(UV) run --frozen pytest tests/e2e

@@ -128,3 +128,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if isinstance(page, Page) and not page.is_closed():
             with contextlib.suppress(Exception):
                 shot(page, f"FAILED-{item.name}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run when asked for by path (`pytest tests/e2e`, as `make web-test` does)
+    or with POLYCHAT_E2E=1; a bare `pytest` over the whole tree leaves them to that target
+    instead of running a browser twice. They are deselected, never skipped, and the run
+    says so."""
+    here = Path(__file__).resolve().parent
+    asked = os.environ.get("POLYCHAT_E2E") == "1" or any(
+        here in Path(str(arg).split("::")[0]).resolve().parents
+        or Path(str(arg).split("::")[0]).resolve() == here
+        for arg in config.args
+    )
+    if asked:
+        return
+    mine = [i for i in items if here in Path(str(i.path)).resolve().parents]
+    if not mine:
+        return
+    items[:] = [i for i in items if i not in mine]
+    config.hook.pytest_deselected(items=mine)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"tests/e2e: {len(mine)} browser tests left to `make web-test` "
+            "(run `pytest tests/e2e` or set POLYCHAT_E2E=1)"
+        )
