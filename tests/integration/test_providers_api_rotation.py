@@ -195,3 +195,38 @@ async def test_rotation_with_an_environment_master_key(
         me = {"Authorization": me["Authorization"]}
         view = (await providers_by_id(client, me))["claude"]
         assert view["key_source"] == "user" and view["configured"]
+
+
+async def test_a_ciphertext_copied_to_another_row_is_useless(
+    settings: Settings, fakes: tuple[FakeAnthropic, FakeMistral, FakeOpenAIChat]
+) -> None:
+    """Someone with database access copies Dora's encrypted key into Eve's row: Eve gets
+    nothing (the row identity is bound into the ciphertext), and rotation reports the row
+    instead of silently re-encrypting or dropping it."""
+    claude = fakes[0]
+    app = app_for(settings, claude=claude.url)
+    async with running(app) as client:
+        await register(client, "admin")
+        dora = await register(client, "dora")
+        eve = await register(client, "eve")
+        await client.post("/api/providers/claude/key", json={"api_key": CLAUDE_KEY}, headers=dora)
+        await client.post(
+            "/api/providers/claude/key", json={"api_key": "sk-ant-eve-own-EEEE"}, headers=eve
+        )
+        eve_id = await user_id(client, eve)
+        async with db_session(settings) as session:
+            rows = {r.user_id: r for r in (await session.scalars(select(ApiKey))).all()}
+            dora_row = next(r for uid, r in rows.items() if uid != eve_id)
+            rows[eve_id].encrypted_key = dora_row.encrypted_key
+            await session.commit()
+        await app.state.provider_access.invalidate(None)
+        view = (await providers_by_id(client, eve))["claude"]
+        assert view["configured"] is False and view["key_source"] == "none"
+        assert (await providers_by_id(client, dora))["claude"]["key_source"] == "user"
+
+        assert await asyncio.to_thread(run_cli, settings, None) == 1  # reported, exit 1
+        after = {r.user_id: r for r in await _rows(settings)}
+        assert after[eve_id].encrypted_key == dora_row.encrypted_key  # left as it was
+        assert after[eve_id].master_key_id != key_id(
+            (settings.data_dir / "encryption_key").read_text().strip()
+        )

@@ -143,3 +143,27 @@ def test_garbage_on_the_channel_drops_everything() -> None:
     bus._apply("me|7")  # our own echo
     bus._apply("7")  # no origin (an operator's redis-cli PUBLISH)
     assert seen == [None, None, 7, 7]
+
+
+async def test_provider_pool_shares_instances_and_retires_old_ones() -> None:
+    from polychat.keys.pool import ProviderPool
+    from polychat.providers.base import ProviderConfig
+    from polychat.providers.registry import ProviderRegistry
+
+    pool = ProviderPool(ProviderRegistry(), max_instances=2, close_grace_s=0)
+    cfg = ProviderConfig(api_key="k1", base_url="http://127.0.0.1:9", instance_id="openai")
+    first = pool.get("openai", cfg)
+    assert pool.get("openai", cfg) is first  # same credentials, same pooled client
+    second = pool.get("openai", ProviderConfig(api_key="k2", instance_id="openai"))
+    assert second is not first
+    pool.get("openai", ProviderConfig(api_key="k3", instance_id="openai"))
+    assert len(pool) == 2  # the least recently used one was retired
+    assert pool.get("openai", cfg) is not first  # rebuilt on demand
+    pool.retire_where("openai")
+    assert len(pool) == 0
+    for _ in range(100):  # retired instances close after the (zero) grace period
+        if not pool._closing:
+            break
+        await asyncio.sleep(0.01)
+    assert not pool._closing
+    await pool.aclose()
