@@ -80,7 +80,9 @@ def _clear_cookie(request: Request, response: Response, settings: Settings) -> N
     )
 
 
-async def _taken(session: AsyncSession, *, username: str | None, email: str | None) -> str | None:
+async def taken_identity(
+    session: AsyncSession, *, username: str | None, email: str | None
+) -> str | None:
     if username is not None:
         hit = await session.scalar(
             select(User.id).where(func.lower(User.username) == username.lower())
@@ -142,7 +144,7 @@ async def register(
     )
     if problem:
         raise weak_password(problem)
-    taken = await _taken(session, username=body.username, email=email)
+    taken = await taken_identity(session, username=body.username, email=email)
     if taken:
         raise ApiError(409, f"{taken}_taken", f"this {taken} is already registered")
     user = User(

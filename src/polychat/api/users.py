@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from polychat.api.auth import _taken, weak_password
+from polychat.api.auth import taken_identity, weak_password
 from polychat.api.deps import CurrentAuth, CurrentUser, PasswordsDep, SessionDep, SettingsDep
 from polychat.api.errors import ApiError, error_responses
 from polychat.api.schemas_users import ProfileUpdate, ProfileUpdateResponse, UserProfile
@@ -44,7 +44,7 @@ async def update_profile(
     if "display_name" in fields:
         user.display_name = (body.display_name or "").strip() or None
     if body.email is not None and body.email.lower() != user.email.lower():
-        if await _taken(session, username=None, email=body.email):
+        if await taken_identity(session, username=None, email=body.email):
             raise ApiError(409, "email_taken", "this email is already registered")
         user.email = body.email.lower()
     if body.preferences is not None:
