@@ -156,6 +156,7 @@ async def test_reusing_a_refresh_token_revokes_the_whole_family(
     replay = await client.post("/api/auth/refresh", json={"refresh_token": stolen})
     assert replay.status_code == 401
     assert error_code(replay) == "refresh_token_reused"
+    assert 'polychat_refresh=""' in replay.headers["set-cookie"]  # the browser drops it
 
     after = await client.post("/api/auth/refresh", json={"refresh_token": newest})
     assert after.status_code == 401  # the legitimate holder's newer token died too

@@ -80,3 +80,20 @@ async def test_malformed_json_is_422_in_the_error_shape(client: httpx.AsyncClien
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
+
+
+async def test_unexpected_errors_are_500_without_internals(settings: Settings) -> None:
+    app = create_app(settings)
+
+    @app.get("/api/boom")
+    async def boom() -> None:
+        raise RuntimeError("database password is hunter2")
+
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            response = await c.get("/api/boom")
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": {"code": "internal_error", "message": "internal server error"}
+    }

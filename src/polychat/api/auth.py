@@ -241,7 +241,11 @@ async def refresh(
     try:
         user, issued = await rotate(session, settings, raw, request.headers.get("user-agent"))
     except RefreshError as exc:
+        # A dead refresh token is useless to keep: tell the browser to drop the cookie.
+        cleared = Response()
+        _clear_cookie(request, cleared, settings)
         error = unauthorized(exc.code, exc.message)
+        error.headers = {**(error.headers or {}), "Set-Cookie": cleared.headers["set-cookie"]}
         raise error from exc
     return _token_response(request, response, settings, user, issued)
 
