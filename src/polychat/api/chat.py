@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
 
 from polychat.api.deps import CurrentUser, SessionDep
 from polychat.api.errors import ApiError, error_responses
@@ -20,6 +20,7 @@ from polychat.chat.hub import Generation
 from polychat.chat.runner import Outcome
 from polychat.chat.schemas import ChatBody, ChatResult, ErrorInfo, StopResult, UsageOut
 from polychat.chat.service import ChatService
+from polychat.chat.sse_response import SSEResponse
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
@@ -68,19 +69,19 @@ async def _begin(request: Request, user_id: int, body: ChatBody, t0: float) -> G
         raise _api_error(error) from None
 
 
-def _stream(gen_frames: Any) -> StreamingResponse:
-    return StreamingResponse(gen_frames, media_type="text/event-stream", headers=SSE_HEADERS)
+def _stream(frames: AsyncIterator[bytes]) -> SSEResponse:
+    return SSEResponse(frames, headers=SSE_HEADERS)
 
 
 @router.post(
     "/stream",
-    response_class=StreamingResponse,
+    response_class=SSEResponse,
     responses={**_SSE_RESPONSE, **error_responses(400, 401, 403, 404, 409, 422, 429, 503)},
     summary="Send a message and stream the answer (SSE)",
 )
 async def chat_stream(
     body: ChatBody, request: Request, user: CurrentUser, session: SessionDep
-) -> StreamingResponse:
+) -> SSEResponse:
     t0 = time.monotonic()
     user_id = user.id
     await session.close()  # hand the connection back now, not after the whole stream
@@ -171,13 +172,13 @@ async def stop(
 
 @router.get(
     "/{message_id}/stream",
-    response_class=StreamingResponse,
+    response_class=SSEResponse,
     responses={**_SSE_RESPONSE, **error_responses(400, 401, 404)},
     summary="Re-attach to an answer: replay the text so far, then follow it live",
 )
 async def follow(
     message_id: int, request: Request, user: CurrentUser, session: SessionDep
-) -> StreamingResponse:
+) -> SSEResponse:
     user_id = user.id
     await session.close()
     try:

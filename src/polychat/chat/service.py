@@ -16,8 +16,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from polychat.chat import store
 from polychat.chat.errors import ChatError, not_found
@@ -93,7 +93,9 @@ class ChatService:
         self.access = access
         self.options = options or ChatOptions()
         self.hub = StreamHub(linger_s=self.options.linger_s)
-        self.writer = ChatWriter(sessionmaker)
+        engine = sessionmaker.kw.get("bind")
+        assert isinstance(engine, AsyncEngine), "the sessionmaker must be bound to an engine"
+        self.writer = ChatWriter(engine)
         self.limits = limits
         self.bridge = bridge
         self._background: set[asyncio.Task[Any]] = set()
@@ -329,14 +331,7 @@ class ChatService:
         else:
             title = first_words(user_text)
 
-        async def write(session: AsyncSession) -> None:
-            await session.execute(
-                update(Conversation)
-                .where(Conversation.id == conv_id, Conversation.title.is_(None))
-                .values(title=title)
-            )
-
-        await self.writer.run(write)
+        await self.writer.run(lambda c: store.set_title_if_missing(c, conv_id, title))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

@@ -1,23 +1,27 @@
-"""The chat service's database operations, written as plain Core statements.
+"""The chat service's database operations.
 
-Each write takes the session the group-commit writer hands it, so it shares that batch's
-transaction; reads take a request's own session. Core (not ORM units of work) because these
-run hundreds of times a second on the streaming path's edges, and the ORM's identity-map
-bookkeeping is pure overhead here.
+Writes are synchronous functions of a `Connection` that the group-commit writer runs in a
+batch's transaction (see `writer.py`); they use Core statements on the tables, not ORM units
+of work, because they run hundreds of times a second at the streaming path's edges and the
+ORM's bookkeeping is pure overhead there. Reads take a request's own `AsyncSession`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polychat.chat.errors import not_found
 from polychat.db.models import Conversation, Message, UsageRecord
 from polychat.db.types import utcnow
+
+conversations = cast(Table, Conversation.__table__)
+messages_t = cast(Table, Message.__table__)
+usage_t = cast(Table, UsageRecord.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +126,15 @@ def siblings(messages: Sequence[StoredMessage]) -> dict[int | None, list[int]]:
     return out
 
 
-async def create_turn(session: AsyncSession, turn: NewTurn) -> TurnIds:
+def create_turn(conn: Connection, turn: NewTurn) -> TurnIds:
     """Commit the user's turn and an empty `streaming` assistant message, before any provider
     is called: from here on, nothing the user typed can be lost."""
     now = utcnow()
     created = turn.conversation_id is None
     if created:
         conv_id = (
-            await session.execute(
-                insert(Conversation)
+            conn.execute(
+                insert(conversations)
                 .values(
                     user_id=turn.user_id,
                     model=turn.model,
@@ -141,7 +145,7 @@ async def create_turn(session: AsyncSession, turn: NewTurn) -> TurnIds:
                     created_at=now,
                     updated_at=now,
                 )
-                .returning(Conversation.id)
+                .returning(conversations.c.id)
             )
         ).scalar_one()
     else:
@@ -149,8 +153,8 @@ async def create_turn(session: AsyncSession, turn: NewTurn) -> TurnIds:
         conv_id = turn.conversation_id
     parent = turn.parent_id
     for role, content in turn.history:
-        parent = await _insert_message(
-            session,
+        parent = _insert_message(
+            conn,
             conv_id,
             parent,
             role,
@@ -162,15 +166,15 @@ async def create_turn(session: AsyncSession, turn: NewTurn) -> TurnIds:
             now,
         )
     if turn.user_content is not None:
-        user_id = await _insert_message(
-            session, conv_id, parent, "user", turn.user_content, turn.user_parts,
+        user_id = _insert_message(
+            conn, conv_id, parent, "user", turn.user_content, turn.user_parts,
             None, None, "complete", now,
         )  # fmt: skip
     else:
         assert turn.regenerate_parent_id is not None
         user_id = turn.regenerate_parent_id
-    assistant_id = await _insert_message(
-        session, conv_id, user_id, "assistant", "", None, turn.provider, turn.model,
+    assistant_id = _insert_message(
+        conn, conv_id, user_id, "assistant", "", None, turn.provider, turn.model,
         "streaming", now,
     )  # fmt: skip
     values: dict[str, Any] = {
@@ -186,12 +190,12 @@ async def create_turn(session: AsyncSession, turn: NewTurn) -> TurnIds:
             values["params"] = turn.params
         if turn.set_failover:
             values["failover"] = turn.failover
-    await session.execute(update(Conversation).where(Conversation.id == conv_id).values(values))
+    conn.execute(update(conversations).where(conversations.c.id == conv_id).values(values))
     return TurnIds(conv_id, user_id, assistant_id, created)
 
 
-async def _insert_message(
-    session: AsyncSession,
+def _insert_message(
+    conn: Connection,
     conv_id: int,
     parent_id: int | None,
     role: str,
@@ -202,8 +206,8 @@ async def _insert_message(
     status: str,
     now: Any,
 ) -> int:
-    result = await session.execute(
-        insert(Message)
+    result = conn.execute(
+        insert(messages_t)
         .values(
             conversation_id=conv_id,
             parent_id=parent_id,
@@ -216,19 +220,19 @@ async def _insert_message(
             created_at=now,
             updated_at=now,
         )
-        .returning(Message.id)
+        .returning(messages_t.c.id)
     )
     return int(result.scalar_one())
 
 
-async def checkpoint(session: AsyncSession, texts: list[tuple[int, str]]) -> None:
+def checkpoint(conn: Connection, texts: list[tuple[int, str]]) -> None:
     """Save the text so far of streaming answers. Guarded by status, so a late checkpoint can
     never overwrite an answer that has meanwhile been finalized."""
     now = utcnow()
     for message_id, text in texts:
-        await session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.status == "streaming")
+        conn.execute(
+            update(messages_t)
+            .where(messages_t.c.id == message_id, messages_t.c.status == "streaming")
             .values(content=text, updated_at=now)
         )
 
@@ -252,13 +256,13 @@ class FinalWrite:
     duration_ms: int
 
 
-async def finalize(session: AsyncSession, w: FinalWrite) -> None:
+def finalize(conn: Connection, w: FinalWrite) -> None:
     """The answer's last state plus its usage row, in the same transaction. An answer whose
     conversation was deleted meanwhile has nothing left to save."""
     now = utcnow()
-    result = await session.execute(
-        update(Message)
-        .where(Message.id == w.message_id)
+    result = conn.execute(
+        update(messages_t)
+        .where(messages_t.c.id == w.message_id)
         .values(
             content=w.content,
             parts=w.parts,
@@ -269,10 +273,10 @@ async def finalize(session: AsyncSession, w: FinalWrite) -> None:
             updated_at=now,
         )
     )
-    if getattr(result, "rowcount", 1) == 0:
+    if result.rowcount == 0:
         return
-    await session.execute(
-        insert(UsageRecord).values(
+    conn.execute(
+        insert(usage_t).values(
             user_id=w.user_id,
             conversation_id=w.conversation_id,
             message_id=w.message_id,
@@ -288,26 +292,26 @@ async def finalize(session: AsyncSession, w: FinalWrite) -> None:
             created_at=now,
         )
     )
-    await session.execute(
-        update(Conversation)
-        .where(Conversation.id == w.conversation_id)
+    conn.execute(
+        update(conversations)
+        .where(conversations.c.id == w.conversation_id)
         .values(updated_at=now, provider=w.provider, model=w.model)
     )
 
 
-async def mark_interrupted(session: AsyncSession, keep: set[int] | None = None) -> int:
+def mark_interrupted(conn: Connection, keep: set[int] | None = None) -> int:
     """Messages left `streaming` by a process that died become `interrupted`, keeping the text
     of their last checkpoint. `keep` are ids still being generated by a live process."""
     ids = (
-        (await session.execute(select(Message.id).where(Message.status == "streaming")))
+        conn.execute(select(messages_t.c.id).where(messages_t.c.status == "streaming"))
         .scalars()
         .all()
     )
     stale = [i for i in ids if not keep or i not in keep]
     if stale:
-        await session.execute(
-            update(Message)
-            .where(Message.id.in_(stale), Message.status == "streaming")
+        conn.execute(
+            update(messages_t)
+            .where(messages_t.c.id.in_(stale), messages_t.c.status == "streaming")
             .values(
                 status="interrupted",
                 error={
@@ -321,3 +325,11 @@ async def mark_interrupted(session: AsyncSession, keep: set[int] | None = None) 
             )
         )
     return len(stale)
+
+
+def set_title_if_missing(conn: Connection, conv_id: int, title: str) -> None:
+    conn.execute(
+        update(conversations)
+        .where(conversations.c.id == conv_id, conversations.c.title.is_(None))
+        .values(title=title)
+    )
