@@ -41,6 +41,7 @@ ENV_KEY_NAMES: dict[str, str] = {
 }
 
 LIST_TIMEOUT_S = 10.0
+MEMO_SIZE = 50_000
 
 TITLE_MODELS: tuple[tuple[str, str], ...] = (
     # Cheap, fast models for conversation titles, in order of preference.
@@ -88,6 +89,7 @@ class ProviderAccess:
             weakref.WeakKeyDictionary()
         )
         """Recent model-list failures per instance (views.py skips retrying them briefly)."""
+        self._memo: dict[tuple[int, str, str | None], tuple[tuple[int, int], ResolvedProvider]] = {}
 
     async def start(self) -> None:
         await self.bus.start()
@@ -139,7 +141,25 @@ class ProviderAccess:
     async def resolve(
         self, session: AsyncSession, user_id: int, model: str, provider: str | None = None
     ) -> ResolvedProvider:
-        """The provider instance that serves `model` for this user, or a clear refusal."""
+        """The provider instance that serves `model` for this user, or a clear refusal.
+
+        Successful answers are memoized until the next configuration change or pool
+        eviction, so a warm request costs a dict lookup."""
+        key = (user_id, model, provider)
+        stamp = (self.cache.generation, self.pool.version)
+        memo = self._memo.get(key)
+        if memo is not None and memo[0] == stamp:
+            return memo[1]
+        resolved = await self._resolve(session, user_id, model, provider)
+        if (self.cache.generation, self.pool.version) == stamp:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = (stamp, resolved)
+        return resolved
+
+    async def _resolve(
+        self, session: AsyncSession, user_id: int, model: str, provider: str | None
+    ) -> ResolvedProvider:
         providers = await self.providers(session, user_id)
         if provider is not None and provider not in providers:
             raise InvalidProviderError(

@@ -69,6 +69,11 @@ class ProviderConfigCache:
                 self._users.popitem(last=False)
         return result
 
+    @property
+    def generation(self) -> int:
+        """Changes on every invalidation: anything derived from the cache keys off it."""
+        return self._generation
+
     def invalidate(self, user_id: int | None = None) -> None:
         """Drop one user's view, or (None) everything: instance changes affect every user."""
         self._generation += 1

@@ -37,6 +37,8 @@ class ProviderPool:
         self._live: OrderedDict[PoolKey, BaseProvider] = OrderedDict()
         self._closing: set[asyncio.Task[None]] = set()
         self._retired: list[BaseProvider] = []
+        self.version = 0
+        """Bumped whenever an instance leaves the pool (callers memoizing instances check it)."""
 
     def __len__(self) -> int:
         return len(self._live)
@@ -66,6 +68,7 @@ class ProviderPool:
             self._retire(self._live.pop(key))
 
     def _retire(self, instance: BaseProvider) -> None:
+        self.version += 1
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
