@@ -159,3 +159,29 @@ async def test_admin_base_url_override_for_a_builtin(
             "/api/providers/openai", json={"base_url": None}, headers=admin_headers
         )
         assert r.json()["base_url"] == "http://127.0.0.1:9"  # back to the setting
+
+
+async def test_a_custom_id_later_taken_by_a_plugin_does_not_break_the_rest(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    admin_headers: dict[str, str],
+    user_headers: dict[str, str],
+    lab: FakeOpenAIChat,
+) -> None:
+    r = await client.post(
+        "/api/admin/providers",
+        json={"id": "lab", "display_name": "Lab", "base_url": f"{lab.url}/v1"},
+        headers=admin_headers,
+    )
+    assert r.status_code == 201
+    # A plugin installed afterwards registers a provider class under the same name.
+    from polychat.providers.openai_compatible import OpenAICompatibleProvider
+
+    class LabPlugin(OpenAICompatibleProvider):
+        name = "lab"
+
+    app.state.provider_access.registry.register_class(LabPlugin, instance=False)
+    await app.state.provider_access.invalidate(None)
+    views = await providers_by_id(client, user_headers)
+    assert "claude" in views and views["claude"]["status"] == "unconfigured"
+    assert "lab" not in views  # left out (and logged), not a 500 for everyone

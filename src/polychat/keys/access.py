@@ -9,6 +9,7 @@ first request after a change. Every write path (API, CLI rotation) calls `invali
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ ENV_KEY_NAMES: dict[str, str] = {
     "gemini": "GEMINI_API_KEY",
     "openrouter": "OPENROUTER_API_KEY",
 }
+
+logger = logging.getLogger(__name__)
 
 LIST_TIMEOUT_S = 10.0
 MEMO_SIZE = 50_000
@@ -266,15 +269,24 @@ class ProviderAccess:
         for spec in self.registry.instances():
             if spec.instance_id not in snap.providers and spec.class_name == "openai_compatible":
                 self.registry.remove_instance(spec.instance_id)
+        usable = dict(snap.providers)
         for pid, d in snap.providers.items():
             if d.custom:
-                self.registry.add_instance(
-                    pid,
-                    d.class_name,
-                    display_name=d.display_name,
-                    base_url=d.base_url,
-                    model_allowlist=d.model_allowlist,
-                )
+                try:
+                    self.registry.add_instance(
+                        pid,
+                        d.class_name,
+                        display_name=d.display_name,
+                        base_url=d.base_url,
+                        model_allowlist=d.model_allowlist,
+                    )
+                except (ValueError, LookupError) as exc:
+                    # e.g. a plugin installed later took this id: skip it, serve the rest.
+                    logger.error("custom provider %s left out: %s", pid, exc)
+                    del usable[pid]
+                    continue
                 self.registry.remember_models(pid, d.model_allowlist)
             self.registry.set_enabled(pid, d.instance_enabled)
-        return snap
+        if len(usable) == len(snap.providers):
+            return snap
+        return InstanceSnapshot(providers=usable, keys=snap.keys)
