@@ -246,3 +246,17 @@ async def test_unknown_provider_is_404_everywhere(
         "/api/providers/nope/key", json={"api_key": "x" * 10}, headers=user_headers
     )
     assert r.status_code == 404
+
+
+async def test_testing_a_key_before_saving_it(
+    client: httpx.AsyncClient, user_headers: dict[str, str], claude_fake: FakeAnthropic
+) -> None:
+    """The settings screen can check a key first: nothing is stored, no status changes."""
+    me = user_headers
+    r = await client.post("/api/providers/claude/test", json={"api_key": A_KEY}, headers=me)
+    assert r.status_code == 200 and r.json()["success"] is True, r.text
+    r = await client.post("/api/providers/claude/test", json={"api_key": "sk-nope"}, headers=me)
+    assert r.json()["success"] is False and r.json()["error_code"] == "auth_failed"
+    view = (await providers_by_id(client, me))["claude"]
+    assert view["configured"] is False and view["last_test"] is None
+    assert view["status"] == "unconfigured"
