@@ -287,6 +287,8 @@ class ProviderAccess:
                     continue
                 self.registry.remember_models(pid, d.model_allowlist)
             self.registry.set_enabled(pid, d.instance_enabled)
+            # Instance-wide view only (admin/env key); per-user keys live in the cache.
+            self.registry.set_configured(pid, pid in snap.keys)
         if len(usable) == len(snap.providers):
             return snap
         return InstanceSnapshot(providers=usable, keys=snap.keys)
