@@ -109,6 +109,7 @@ def _open_sidebar_if_phone(page: Page, phone: bool) -> None:
     if phone:
         page.get_by_role("button", name="Open sidebar").click()
         expect(page.get_by_test_id("conversation-list")).to_be_visible()
+        page.wait_for_timeout(400)  # let the drawer finish sliding in before a screenshot
 
 
 @pytest.mark.parametrize(("width", "phone", "theme"), COMBOS)

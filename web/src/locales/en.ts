@@ -47,6 +47,7 @@ const en = {
     previous7: "Previous 7 days",
     older: "Older",
     empty: "No conversations yet",
+    noMatch: "No chats match your search",
     untitled: "New conversation",
     options: "Conversation options",
     renameTitle: "Rename conversation",

@@ -51,6 +51,7 @@ const fr: Same<Messages> = {
     previous7: "7 derniers jours",
     older: "Plus ancien",
     empty: "Aucune conversation pour l’instant",
+    noMatch: "Aucune discussion ne correspond",
     untitled: "Nouvelle conversation",
     options: "Options de la conversation",
     renameTitle: "Renommer la conversation",

@@ -1,5 +1,5 @@
 import { PanelLeftOpen, SquarePen } from "lucide-react";
-import type { ReactNode } from "react";
+import { useEffect, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { useConversationQuery } from "@/api/endpoints";
@@ -15,6 +15,10 @@ function TopBar({ conversationId }: { conversationId: string | null }) {
   const navigate = useNavigate();
   const open = useAppSelector((s) => s.ui.sidebarOpen);
   const conv = useConversationQuery(conversationId ?? "", { skip: !conversationId });
+  const title = conversationId ? conv.data?.title : null;
+  useEffect(() => {
+    document.title = title ? `${title} · Polychat` : "Polychat";
+  }, [title]);
   return (
     <header className="flex h-12 shrink-0 items-center gap-1 px-2">
       <div className={cn("flex items-center gap-1", open && "md:hidden")}>

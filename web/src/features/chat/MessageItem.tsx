@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import type { ChatMessage } from "@/api/types";
 import { Button } from "@/components/ui/button";
 import { ProviderIcon } from "@/features/providers/ProviderIcon";
+import { countMessageRender } from "./blocks";
 import { Markdown } from "./Markdown";
 import {
   BranchNav,
@@ -172,6 +173,7 @@ export const MessageItem = memo(function MessageItem({
   handlers: MessageHandlers;
   busy: boolean;
 }) {
+  countMessageRender();
   return message.role === "user" ? (
     <UserMessage message={message} handlers={handlers} busy={busy} />
   ) : (

@@ -1,4 +1,13 @@
-import { LogOut, MoreHorizontal, PanelLeftClose, Pencil, Settings, SquarePen, Trash2 } from "lucide-react";
+import {
+  LogOut,
+  MoreHorizontal,
+  PanelLeftClose,
+  Pencil,
+  Search,
+  Settings,
+  SquarePen,
+  Trash2,
+} from "lucide-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, NavLink, useNavigate, useParams } from "react-router";
@@ -92,7 +101,11 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
   const closeOnMobile = () => {
     if (window.innerWidth < 768) dispatch(sidebarToggled(false));
   };
-  const groups = groupByDate(conversations.data ?? []);
+  const [query, setQuery] = useState("");
+  const q = query.trim().toLowerCase();
+  const groups = groupByDate(
+    (conversations.data ?? []).filter((c) => !q || (c.title ?? "").toLowerCase().includes(q)),
+  );
   const name = profile.data?.display_name || profile.data?.username || "";
 
   return (
@@ -120,9 +133,24 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
           {t("sidebar.newChat")}
         </Button>
       </div>
+      {(conversations.data?.length ?? 0) > 0 && (
+        <div className="relative mx-2 mt-1">
+          <Search className="pointer-events-none absolute left-2.5 top-1/2 size-3.5 -translate-y-1/2 text-muted-foreground" />
+          <input
+            type="search"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            placeholder={t("sidebar.search")}
+            aria-label={t("sidebar.search")}
+            className="h-8 w-full rounded-lg bg-transparent pl-8 pr-2 text-sm placeholder:text-muted-foreground hover:bg-accent focus:bg-card focus-visible:outline-2 focus-visible:outline-ring"
+          />
+        </div>
+      )}
       <div className="mt-2 min-h-0 flex-1 overflow-y-auto px-2 pb-2" data-testid="conversation-list">
         {conversations.isSuccess && groups.length === 0 && (
-          <p className="px-2.5 py-2 text-sm text-muted-foreground">{t("sidebar.empty")}</p>
+          <p className="px-2.5 py-2 text-sm text-muted-foreground">
+            {q ? t("sidebar.noMatch") : t("sidebar.empty")}
+          </p>
         )}
         {groups.map((g) => (
           <section key={g.group} className="mb-3">

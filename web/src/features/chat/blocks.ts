@@ -32,3 +32,10 @@ export const renderStats = { blocks: 0 };
 export function countBlockRender(): void {
   renderStats.blocks += 1;
 }
+
+/** Counts renders of finished messages: streaming must leave this number alone. */
+export const messageRenderStats = { messages: 0 };
+
+export function countMessageRender(): void {
+  messageRenderStats.messages += 1;
+}

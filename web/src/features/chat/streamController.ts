@@ -187,8 +187,14 @@ async function consume(
   return key;
 }
 
-function afterStream(dispatch: AppDispatch, key: string) {
+function afterStream(dispatch: AppDispatch, key: string, isNew = false) {
   dispatch(polychatApi.util.invalidateTags(["Conversations", { type: "Conversation", id: key }, "Providers"]));
+  if (isNew) {
+    // A new conversation's title is written just after its first answer: look again soon.
+    for (const ms of [1500, 5000]) {
+      setTimeout(() => dispatch(polychatApi.util.invalidateTags(["Conversations", { type: "Conversation", id: key }])), ms);
+    }
+  }
 }
 
 /** Send a message (or regenerate / edit) and stream the answer into the stream slice. */
@@ -250,7 +256,7 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
       }
     } finally {
       controllers.delete(finalKey);
-      afterStream(dispatch, finalKey);
+      afterStream(dispatch, finalKey, !args.conversationId);
     }
   };
 }

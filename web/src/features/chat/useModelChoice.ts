@@ -20,14 +20,24 @@ export function useModelChoice(
   const picked = useAppSelector((s) => s.ui.modelByConversation[conversationKey]);
   const available = useMemo(() => healthyModels(models.data ?? []), [models.data]);
 
-  let value: { model: string; provider: string } | null = null;
-  if (picked) value = picked;
-  else if (fromConversation?.model && fromConversation.provider) {
-    value = { model: fromConversation.model, provider: fromConversation.provider };
+  let modelId: string | null = null;
+  let providerId: string | null = null;
+  if (picked) {
+    modelId = picked.model;
+    providerId = picked.provider;
+  } else if (fromConversation?.model && fromConversation.provider) {
+    modelId = fromConversation.model;
+    providerId = fromConversation.provider;
   } else {
     const d = pickDefaultModel(available, profile.data?.preferences.default_model);
-    value = d ? { model: d.id, provider: d.provider } : null;
+    modelId = d?.id ?? null;
+    providerId = d?.provider ?? null;
   }
+  // A stable object: the chat's callbacks (and so its memoized messages) depend on it.
+  const value = useMemo(
+    () => (modelId && providerId ? { model: modelId, provider: providerId } : null),
+    [modelId, providerId],
+  );
 
   const current = value
     ? (models.data ?? []).find((m) => m.id === value.model && m.provider === value.provider)
