@@ -239,3 +239,53 @@ def test_french(browser: Browser, stack: Stack, seeded: dict[str, str]) -> None:
         expect(page.get_by_role("heading", name="Settings")).to_be_visible()
     finally:
         ctx.close()
+
+
+def test_preferences_and_password(browser: Browser, stack: Stack, seeded: dict[str, str]) -> None:
+    """Theme, default model and a password change, as a second (non-admin) user."""
+    stack.api(
+        "POST",
+        "/api/auth/register",
+        {"username": "pat", "email": "pat@example.com", "password": flows.PASSWORD},
+    )
+    ctx = new_context(browser, stack)
+    page = ctx.new_page()
+    try:
+        flows.login(page, "pat")
+        flows.save_key(page, "claude", "test-key")
+        expect(flows.light(flows.provider_card(page, "claude"))).to_have_attribute(
+            "data-light", "green"
+        )
+        expect(page.get_by_test_id("admin-providers")).to_have_count(0)  # not an admin
+
+        page.goto("/settings/preferences")
+        page.get_by_role("radio", name="Dark").click()
+        expect(page.locator("html")).to_have_class(re.compile(r"\bdark\b"))
+        page.get_by_label("Default model").select_option("claude-haiku-4-5")
+        expect(page.get_by_text("Saved").first).to_be_visible()
+        page.reload()  # both survive a reload: they live on the server
+        expect(page.locator("html")).to_have_class(re.compile(r"\bdark\b"))
+        expect(page.get_by_label("Default model")).to_have_value("claude-haiku-4-5")
+        page.get_by_role("link", name="Back to chat").click()
+        expect(page.get_by_test_id("model-selector")).to_contain_text("Claude Haiku 4.5")
+        shot(page, "desktop-dark-19-default-model")
+
+        page.goto("/settings")
+        page.get_by_label("Current password").fill("not my password")
+        page.get_by_label("New password").fill("another long passphrase")
+        page.get_by_role("button", name="Update password").click()
+        expect(page.get_by_role("alert")).to_contain_text("current password")
+        page.get_by_label("Current password").fill(flows.PASSWORD)
+        page.get_by_role("button", name="Update password").click()
+        expect(page.get_by_text("Password updated").first).to_be_visible()
+        page.reload()  # still signed in with the new session
+        expect(page.get_by_label("Display name")).to_be_visible()
+        page.get_by_test_id("account-menu").click()
+        page.get_by_role("menuitem", name="Log out").click()
+        expect(page).to_have_url(re.compile(r"/login$"))
+        page.get_by_label("Username or email").fill("pat")
+        page.get_by_label("Password").fill("another long passphrase")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_test_id("composer-input")).to_be_visible()
+    finally:
+        ctx.close()

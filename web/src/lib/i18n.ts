@@ -26,6 +26,8 @@ void i18n.use(initReactI18next).init({
   returnNull: false,
 });
 
+if (typeof document !== "undefined") document.documentElement.lang = i18n.language;
+
 export function setLanguage(lang: string): void {
   if (!(LANGUAGES as readonly string[]).includes(lang)) return;
   void i18n.changeLanguage(lang);
