@@ -127,12 +127,12 @@ export const polychatApi = api.injectEndpoints({
     }),
 
     conversations: b.query<ConversationSummary[], void>({
-      query: () => "/conversations?limit=100",
+      query: () => "/conversations?limit=200",
       transformResponse: (r: unknown) => toList(r, toConversationSummary),
       providesTags: ["Conversations"],
     }),
     conversation: b.query<Conversation, string>({
-      query: (id) => `/conversations/${encodeURIComponent(id)}`,
+      query: (id) => `/conversations/${encodeURIComponent(id)}?limit=500`,
       transformResponse: toConversation,
       providesTags: (_r, _e, id) => [{ type: "Conversation", id }],
     }),

@@ -81,7 +81,8 @@ const streamSlice = createSlice({
     },
     textAppended(state, action: PayloadAction<{ key: string; text: string }>) {
       const s = state.byConversation[action.payload.key];
-      if (s) s.text += action.payload.text;
+      // After Stop the bubble freezes; the saved answer replaces it once the server has it.
+      if (s && (s.phase === "connecting" || s.phase === "streaming")) s.text += action.payload.text;
     },
     streamEnded(
       state,

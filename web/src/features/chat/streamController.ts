@@ -28,6 +28,8 @@ export interface SendArgs {
 }
 
 const controllers = new Map<string, AbortController>();
+/** Streams stopped before the server named their answer: stop them as soon as it does. */
+const stopRequested = new Set<AbortController>();
 
 /**
  * Tokens arrive faster than the screen refreshes; appending them once per frame keeps the
@@ -126,6 +128,12 @@ async function consume(
           controllers.delete(key);
           key = conversationId;
           onConversation?.(conversationId);
+        }
+        const controller = controllers.get(key);
+        const answerId = s(d.assistant_message_id ?? d.message_id);
+        if (controller && stopRequested.has(controller) && answerId) {
+          stopRequested.delete(controller);
+          void dispatch(polychatApi.endpoints.stopGeneration.initiate(answerId));
         }
         break;
       }
@@ -309,13 +317,24 @@ export function stopStream(conversationId: string) {
   return async (dispatch: AppDispatch, getState: () => RootState): Promise<void> => {
     const live = getState().stream.byConversation[conversationId];
     const messageId = live?.assistantMessageId;
+    const controller = controllers.get(conversationId);
     if (messageId) {
       await dispatch(polychatApi.endpoints.stopGeneration.initiate(messageId));
+    } else if (controller) {
+      // Not started yet: the answer's id arrives with "start"; stop it then.
+      stopRequested.add(controller);
     }
     dispatch(streamEnded({ key: conversationId, phase: "stopped" }));
     // The server closes the stream with a final "done"; stop listening anyway if it is slow.
-    const controller = controllers.get(conversationId);
-    if (controller) setTimeout(() => controller.abort(), 1500);
+    if (controller) {
+      setTimeout(() => {
+        if (!stopRequested.has(controller)) controller.abort();
+      }, 1500);
+      setTimeout(() => {
+        stopRequested.delete(controller);
+        controller.abort();
+      }, 10_000);
+    }
   };
 }
 
