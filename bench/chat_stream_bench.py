@@ -246,7 +246,13 @@ class Phase:
 
     @property
     def lost(self) -> int:
-        return len(self.results) - len(self.ok)
+        """Streams that were answered (HTTP 200) but not whole: missing or mangled chunks."""
+        return sum(1 for r in self.results if not r.ok and r.error == "lost or mangled chunks")
+
+    @property
+    def failed(self) -> int:
+        """Requests refused or failed before streaming (non-200, connection errors)."""
+        return len(self.results) - len(self.ok) - self.lost
 
     def pct(self, p: float) -> float:
         values = sorted(r.ttft for r in self.ok)
@@ -282,20 +288,25 @@ class Bench:
 
     async def closed_loop(
         self, make: Callable[[], Awaitable[StreamResult]], concurrency: int, total: int,
-        limit_s: float,
+        limit_s: float, ramp_s: float = 0.0,
     ) -> Phase:  # fmt: skip
+        """`concurrency` workers, each running streams back to back until `total` are done.
+        `ramp_s` staggers the workers' first requests over that many seconds, so the phase
+        measures `concurrency` overlapping streams rather than one thundering herd."""
         phase = Phase("")
         remaining = total
         deadline = time.perf_counter() + limit_s
 
-        async def worker() -> None:
+        async def worker(i: int) -> None:
             nonlocal remaining
+            if ramp_s:
+                await asyncio.sleep(ramp_s * i / concurrency)
             while remaining > 0 and time.perf_counter() < deadline:
                 remaining -= 1
                 phase.results.append(await make())
 
         t0 = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(worker(i) for i in range(concurrency)))
         phase.wall_s = time.perf_counter() - t0
         return phase
 
@@ -342,7 +353,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "app_p99_ms": one_app.pct(99),
             "added_p50_ms": one_app.pct(50) - one_direct.pct(50),
             "added_p99_ms": one_app.pct(99) - one_direct.pct(99),
-            "lost": one_app.lost + one_direct.lost,
+            "lost": one_app.lost,
+            "failed": one_app.failed,
             "streams": len(one_app.results),
         }
 
@@ -351,8 +363,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         out["paced"] = {}
         for c in args.levels:
             total = max(c * args.waves, c)
-            direct = await bench.closed_loop(bench.direct, c, total, args.phase_limit)
-            app = await bench.closed_loop(bench.app, c, total, args.phase_limit)
+            ramp = CHUNKS * 0.020  # one stream's length: steady overlap, not a herd
+            direct = await bench.closed_loop(bench.direct, c, total, args.phase_limit, ramp)
+            app = await bench.closed_loop(bench.app, c, total, args.phase_limit, ramp)
             peak_rss = max(peak_rss, proc_rss_mb(pid))
             out["paced"][c] = {
                 "direct_p50_ms": direct.pct(50),
@@ -362,6 +375,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "added_p50_ms": app.pct(50) - direct.pct(50),
                 "added_p99_ms": app.pct(99) - direct.pct(99),
                 "lost": app.lost,
+                "failed": app.failed,
                 "streams": len(app.results),
             }
 
@@ -378,6 +392,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "app_cpu_s_per_1000": cpu / max(1, len(app.ok)) * 1000,
             "app_cpu_util": cpu / app.wall_s,
             "lost": app.lost,
+            "failed": app.failed,
             "streams": len(app.results),
             "concurrency": args.tp_concurrency,
         }
@@ -393,7 +408,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.sleep(0.25)
 
         sampler = asyncio.create_task(sample())
-        many = await bench.closed_loop(bench.app, args.many, args.many, args.phase_limit * 2)
+        many = await bench.closed_loop(
+            bench.app, args.many, args.many, args.phase_limit * 3, args.many_ramp
+        )
         sampler_stop.set()
         await sampler
         peak_rss = max([peak_rss, *samples])
@@ -402,6 +419,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "streams": len(many.results),
             "complete": len(many.ok),
             "lost": many.lost,
+            "failed": many.failed,
+            "pacing_s": args.many_delay,
+            "ramp_s": args.many_ramp,
             "errors": sorted({r.error[:80] for r in many.results if not r.ok})[:3],
             "p50_ttft_ms": many.pct(50),
             "p99_ttft_ms": many.pct(99),
@@ -445,7 +465,7 @@ def table(r: dict[str, Any]) -> str:
         f" pinned: {r['pinned']})",
         "",
         "TTFT (ms)            direct p50  app p50  added p50 | direct p99  app p99  added p99"
-        "  lost",
+        "  lost chunks",
     ]
     rows = [("c=1, back to back", r["c1"])] + [
         (f"c={c}, 20 ms pacing", v) for c, v in r["paced"].items()
@@ -454,17 +474,20 @@ def table(r: dict[str, Any]) -> str:
         lines.append(
             f"{name:<20} {f(v['direct_p50_ms'])} {f(v['app_p50_ms'])} {f(v['added_p50_ms'])}  |"
             f" {f(v['direct_p99_ms'])} {f(v['app_p99_ms'])} {f(v['added_p99_ms'])}"
-            f"  {v['lost']}/{v['streams']}"
+            f"  {v['lost']}/{v['streams']}" + (f" (failed {v['failed']})" if v["failed"] else "")
         )
     t = r["throughput"]
     lines += [
         "",
         f"throughput (c={t['concurrency']}, back to back): app {t['app_streams_s']:.1f} streams/s"
         f" (server on one core, CPU use {t['app_cpu_util']:.0%}), fake directly"
-        f" {t['direct_streams_s']:.1f} streams/s; lost {t['lost']}/{t['streams']}",
+        f" {t['direct_streams_s']:.1f} streams/s; streams with lost chunks {t['lost']}/"
+        f"{t['streams']}, failed {t['failed']}",
         f"server CPU: {t['app_cpu_s_per_1000']:.1f} CPU-seconds per 1,000 streams",
-        f"{r['many']['concurrency']} concurrent streams: {r['many']['complete']} complete,"
-        f" lost {r['many']['lost']}, TTFT p50 {r['many']['p50_ttft_ms']:.0f} ms"
+        f"{r['many']['concurrency']} concurrent streams ({r['many']['pacing_s'] * 1000:.0f} ms"
+        f" pacing, started over {r['many']['ramp_s']:.0f} s): {r['many']['complete']} complete,"
+        f" with lost chunks {r['many']['lost']}, failed {r['many']['failed']},"
+        f" TTFT p50 {r['many']['p50_ttft_ms']:.0f} ms"
         f" p99 {r['many']['p99_ttft_ms']:.0f} ms, {r['many']['wall_s']:.1f} s"
         + (f"; errors: {r['many']['errors']}" if r["many"]["errors"] else ""),
         f"RSS: idle at start {r['rss_idle_start_mb']} MB, idle after warm-up"
@@ -480,7 +503,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer streams (~1 minute)")
     parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not use taskset")
     parser.add_argument("--many", type=int, default=1000, help="concurrent streams phase")
-    parser.add_argument("--many-delay", type=float, default=0.02, help="pacing in that phase")
+    parser.add_argument(
+        "--many-delay", type=float, default=1.0, help="chunk pacing in that phase (s)"
+    )
+    parser.add_argument(
+        "--many-ramp", type=float, default=20.0, help="start those streams over this many s"
+    )
     parser.add_argument("--json", type=Path, help="also write the numbers here")
     args = parser.parse_args()
     if (os.cpu_count() or 1) < 2:
