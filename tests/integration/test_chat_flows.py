@@ -244,3 +244,41 @@ async def test_title_is_generated_after_the_first_exchange(
     finally:
         await w.http.aclose()
         w.server.stop()
+
+
+async def test_an_image_reaches_a_vision_model_and_stays_in_the_history(world: World) -> None:
+    image = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
+    claude = world.fakes["claude"]
+    claude.queue(Reply(text="A tiny black square."), Reply(text="Yes."))
+    r = await world.http.post(
+        "/api/chat",
+        json={
+            "model": "claude-sonnet-4-6",
+            "content": "What is this?",
+            "attachments": [{"media_type": "image/png", "data": image}],
+        },
+        headers=world.headers,
+    )
+    assert r.status_code == 200, r.text
+    sent = chat_requests(claude)[-1]["messages"][0]["content"]
+    assert {"type": "text", "text": "What is this?"} in sent
+    assert any(b.get("type") == "image" and b["source"]["data"] == image for b in sent)
+    conv_id = r.json()["conversation_id"]
+    conv = (await world.http.get(f"/api/conversations/{conv_id}", headers=world.headers)).json()
+    assert [p["kind"] for p in conv["messages"][0]["parts"]] == ["text", "image"]
+    # The next turn sends the image again with the history.
+    r = await world.http.post(
+        "/api/chat",
+        json={"model": "claude-sonnet-4-6", "content": "Sure?", "conversation_id": conv_id},
+        headers=world.headers,
+    )
+    assert r.status_code == 200
+    first_turn = chat_requests(claude)[-1]["messages"][0]["content"]
+    assert any(b.get("type") == "image" for b in first_turn)
+    # A text-only model refuses that history up front instead of failing upstream.
+    r = await world.http.post(
+        "/api/chat",
+        json={"model": "codestral-latest", "content": "And you?", "conversation_id": conv_id},
+        headers=world.headers,
+    )
+    assert r.status_code == 400 and r.json()["error"]["code"] == "capability_unsupported"

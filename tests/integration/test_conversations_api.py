@@ -264,3 +264,27 @@ async def test_new_conversation_from_messages_history(ctx: Ctx) -> None:
         headers=ctx.alice,
     )
     assert r.status_code == 400
+
+
+async def test_deleting_a_conversation_stops_its_running_answer(ctx: Ctx) -> None:
+    from tests.integration.chat_helpers import iter_sse
+
+    ctx.fake.queue(Reply(text="slow " * 100, chunks=100, chunk_delay_s=0.05))
+    async with ctx.http.stream(
+        "POST", "/api/chat/stream", json={"model": MODEL, "content": "go"}, headers=ctx.alice
+    ) as response:
+        events = iter_sse(response)
+        start = (await anext(events))[1]
+        await anext(events)
+        cid = start["conversation_id"]
+        r = await ctx.http.delete(f"/api/conversations/{cid}", headers=ctx.alice)
+        assert r.status_code == 204
+        rest = [name async for name, _ in events]
+    assert rest[-1] == "done"
+    assert (await ctx.http.get(f"/api/conversations/{cid}", headers=ctx.alice)).status_code == 404
+    r = await ctx.http.get(f"/api/chat/{start['assistant_message_id']}/stream", headers=ctx.alice)
+    assert r.status_code == 404
+    assert ctx.fake.state.open_streams == 0
+    # The stopped answer was billed before the conversation went away.
+    usage = (await ctx.http.get("/api/users/usage", headers=ctx.alice)).json()
+    assert usage["total"]["requests"] == 1

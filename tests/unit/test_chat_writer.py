@@ -127,8 +127,49 @@ async def test_checkpoint_never_overwrites_a_finalized_answer(engine: AsyncEngin
     assert answer[3:] == ("partial and the rest", "complete")
     # Recovery leaves finished answers alone and marks only the unfinished ones.
     other = await writer.run(lambda c: store.create_turn(c, _turn("q2")))
-    assert await writer.run(lambda c: store.mark_interrupted(c, set())) == 1
+    both = [ids.assistant_message_id, other.assistant_message_id]
+    assert await writer.run(lambda c: store.mark_interrupted(c, only=both)) == 1
     rows = {r[0]: r for r in await _messages(engine)}
     assert rows[other.assistant_message_id][4] == "interrupted"
     assert rows[ids.assistant_message_id][4] == "complete"
+    await writer.close()
+
+
+async def test_sweep_marks_only_answers_nobody_is_writing(engine: AsyncEngine) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from polychat.chat.hub import Generation
+    from polychat.chat.service import ChatService
+    from polychat.db.types import utcnow
+
+    class NoAccess:
+        async def resolve(self, *args: object) -> None:
+            raise AssertionError("not used")
+
+    service = ChatService(async_sessionmaker(engine), NoAccess())
+    writer = service.writer
+    quiet = await writer.run(lambda c: store.create_turn(c, _turn("quiet")))
+    fresh = await writer.run(lambda c: store.create_turn(c, _turn("fresh")))
+    live = await writer.run(lambda c: store.create_turn(c, _turn("live")))
+    long_ago = utcnow() - timedelta(minutes=5)
+    for t in (quiet, live):
+        await writer.run(
+            lambda c, t=t: c.execute(
+                update(Message)
+                .where(Message.id == t.assistant_message_id)
+                .values(updated_at=long_ago)
+            )
+        )
+    # `live` is quiet too, but this process is still generating it.
+    service.hub._live[live.assistant_message_id] = Generation(
+        live.assistant_message_id, live.conversation_id, 1, live.user_message_id, "openai", "m"
+    )
+    assert await service.recover_orphans(min_age_s=60) == 1
+    rows = {r[0]: r[4] for r in await _messages(engine)}
+    assert rows[quiet.assistant_message_id] == "interrupted"
+    assert rows[fresh.assistant_message_id] == "streaming"
+    assert rows[live.assistant_message_id] == "streaming"
     await writer.close()

@@ -246,7 +246,8 @@ async def update_conversation(
 async def delete_conversation(
     conversation_id: int, request: Request, user: CurrentUser, session: SessionDep
 ) -> Response:
-    conv = await _owned(session, user.id, conversation_id)
+    user_id = user.id
+    conv = await _owned(session, user_id, conversation_id)
     chat = get_chat(request)
     streaming = (
         await session.execute(
@@ -259,7 +260,8 @@ async def delete_conversation(
     await session.rollback()  # no transaction held open while answers are being stopped
     for message_id in streaming_ids:
         with contextlib.suppress(ChatError):
-            await chat.stop(user.id, message_id)
+            await chat.stop(user_id, message_id)
+    chat.hub.discard_conversation(conversation_id)
     await session.execute(delete(Message).where(Message.conversation_id == conversation_id))
     await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
     await session.commit()

@@ -155,6 +155,12 @@ class StreamHub:
         if self._live.get(gen.message_id) is gen:
             del self._live[gen.message_id]
 
+    def discard_conversation(self, conversation_id: int) -> None:
+        """Forget a deleted conversation's finished generations now: no replay of them."""
+        for gen in list(self._live.values()):
+            if gen.conversation_id == conversation_id and gen.finished:
+                del self._live[gen.message_id]
+
     def stop(self, message_id: int, reason: StopReason = "user") -> bool:
         gen = self._live.get(message_id)
         return gen.request_stop(reason) if gen is not None else False

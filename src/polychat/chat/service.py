@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -30,6 +31,7 @@ from polychat.chat.sse import delta_frame, frame
 from polychat.chat.titles import first_words, generate_title
 from polychat.chat.writer import ChatWriter
 from polychat.db.models import Conversation, Message
+from polychat.db.types import utcnow
 from polychat.providers.base import (
     BaseProvider,
     ChatRequest,
@@ -41,6 +43,9 @@ from polychat.providers.base import (
 from polychat.providers.base import Message as PMessage
 
 log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL_S = 30.0
+ORPHAN_AGE_S = 60.0  # live answers are checkpointed every second while text flows
 
 
 class Resolved(Protocol):
@@ -100,37 +105,64 @@ class ChatService:
         self.bridge = bridge
         self._background: set[asyncio.Task[Any]] = set()
         self._checkpointer: asyncio.Task[None] | None = None
+        self._sweeper: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     async def start(self, *, recover: bool = True) -> None:
-        """Start the writer and checkpointer; mark answers a dead process left `streaming` as
-        `interrupted` (keeping their last checkpointed text)."""
+        """Start the writer, the checkpointer and the orphan sweeper; mark answers a dead
+        process left `streaming` as `interrupted` (keeping their last checkpointed text)."""
         self.writer.start()
         if recover:
-            keep: set[int] = set()
-            if self.bridge is not None:
-                async with self.sessionmaker() as session:
-                    ids = (
-                        await session.execute(
-                            select(Message.id).where(Message.status == "streaming")
-                        )
-                    ).scalars()
-                    for message_id in list(ids):
-                        if await self.bridge.is_live(message_id):
-                            keep.add(message_id)
-            count = await self.writer.run(lambda s: store.mark_interrupted(s, keep))
+            count = await self.recover_orphans()
             if count:
                 log.warning("marked %d unfinished answers as interrupted", count)
-        self._checkpointer = asyncio.get_running_loop().create_task(
-            self._checkpoint_loop(), name="chat-checkpointer"
-        )
+        loop = asyncio.get_running_loop()
+        self._checkpointer = loop.create_task(self._checkpoint_loop(), name="chat-checkpointer")
+        self._sweeper = loop.create_task(self._sweep_loop(), name="chat-sweeper")
+
+    async def recover_orphans(self, min_age_s: float = 0.0) -> int:
+        """Mark `interrupted` every `streaming` answer no live process is writing: not in this
+        process's hub, not leased in Redis by another process, and (for the periodic sweep)
+        not checkpointed for `min_age_s`. Returns how many were marked."""
+        cutoff = utcnow() - timedelta(seconds=min_age_s)
+        async with self.sessionmaker() as session:
+            rows = (
+                await session.execute(
+                    select(Message.id, Message.updated_at).where(Message.status == "streaming")
+                )
+            ).all()
+        orphans: list[int] = []
+        for message_id, updated_at in rows:
+            if self.hub.get(message_id) is not None:
+                continue
+            if min_age_s and updated_at is not None and updated_at > cutoff:
+                continue
+            if self.bridge is not None and await self.bridge.is_live(message_id):
+                continue
+            orphans.append(message_id)
+        if not orphans:
+            return 0
+        return await self.writer.run(lambda c: store.mark_interrupted(c, only=orphans))
+
+    async def _sweep_loop(self) -> None:
+        """Another process may die without restarting (several processes behind a load
+        balancer): its answers are found here once they have gone quiet."""
+        while True:
+            await asyncio.sleep(SWEEP_INTERVAL_S)
+            try:
+                count = await self.recover_orphans(min_age_s=ORPHAN_AGE_S)
+                if count:
+                    log.warning("marked %d orphaned answers as interrupted", count)
+            except Exception:
+                log.exception("orphan sweep failed")
 
     async def close(self) -> None:
         await self.hub.shutdown()
-        if self._checkpointer is not None:
-            self._checkpointer.cancel()
-            await asyncio.gather(self._checkpointer, return_exceptions=True)
+        for task in (self._checkpointer, self._sweeper):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if self._background:
             await asyncio.wait(self._background, timeout=5)
         await self.writer.close()
