@@ -76,6 +76,7 @@ def _stream(frames: AsyncIterator[bytes]) -> SSEResponse:
 @router.post(
     "/stream",
     response_class=SSEResponse,
+    status_code=200,
     responses={**_SSE_RESPONSE, **error_responses(400, 401, 403, 404, 409, 422, 429, 503)},
     summary="Send a message and stream the answer (SSE)",
 )
@@ -173,6 +174,7 @@ async def stop(
 @router.get(
     "/{message_id}/stream",
     response_class=SSEResponse,
+    status_code=200,
     responses={**_SSE_RESPONSE, **error_responses(400, 401, 404)},
     summary="Re-attach to an answer: replay the text so far, then follow it live",
 )
