@@ -289,3 +289,33 @@ def test_preferences_and_password(browser: Browser, stack: Stack, seeded: dict[s
         expect(page.get_by_test_id("composer-input")).to_be_visible()
     finally:
         ctx.close()
+
+
+def test_admin_adds_a_custom_provider(
+    browser: Browser, stack: Stack, seeded: dict[str, str]
+) -> None:
+    """An admin registers an OpenAI-compatible server; its models join the selector."""
+    from tests.fakes.openai_chat import FakeOpenAIChat
+
+    with FakeOpenAIChat("compatible", models=("lab-llama-70b", "lab-qwen-coder")) as lab:
+        ctx = new_context(browser, stack)
+        page = ctx.new_page()
+        try:
+            flows.login(page, "maria")
+            page.goto("/settings/providers")
+            page.get_by_label("Identifier").fill("lab-vllm")
+            page.get_by_label("Display name").fill("Lab vLLM")
+            page.get_by_label("Base URL", exact=True).fill(f"{lab.url}/v1")
+            page.locator("#cp-key").fill("test-key")
+            page.get_by_role("button", name="Add provider").click()
+            expect(page.get_by_text("Provider Lab vLLM added")).to_be_visible()
+            expect(flows.provider_card(page, "lab-vllm")).to_be_visible()
+            shot(page, "desktop-light-20-custom-provider")
+            flows.open_chat(page)
+            page.get_by_test_id("model-selector").click()
+            lab_models = page.locator('section[data-provider="lab-vllm"]').get_by_role("option")
+            expect(lab_models.first).to_be_visible()
+            expect(lab_models).to_have_count(2)
+            shot(page, "desktop-light-21-custom-provider-models")
+        finally:
+            ctx.close()

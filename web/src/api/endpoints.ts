@@ -3,7 +3,7 @@ import {
   toConversation,
   toConversationSummary,
   toList,
-  toModels,
+  toModelsResult,
   toProvider,
   toTestResult,
   toUser,
@@ -11,7 +11,7 @@ import {
 import type {
   Conversation,
   ConversationSummary,
-  ModelInfo,
+  ModelsResult,
   Preferences,
   ProviderInfo,
   TestResult,
@@ -120,9 +120,9 @@ export const polychatApi = api.injectEndpoints({
       query: (id) => ({ url: `/admin/providers/${encodeURIComponent(id)}`, method: "DELETE" }),
       invalidatesTags: ["Providers", "Models"],
     }),
-    models: b.query<ModelInfo[], void>({
+    models: b.query<ModelsResult, void>({
       query: () => "/models?all=true",
-      transformResponse: toModels,
+      transformResponse: toModelsResult,
       providesTags: ["Models"],
     }),
 

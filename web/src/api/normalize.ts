@@ -11,6 +11,7 @@ import type {
   ConversationSummary,
   MessageStatus,
   ModelInfo,
+  ModelsResult,
   ProviderInfo,
   ProviderStatus,
   TestResult,
@@ -125,6 +126,16 @@ export function toModel(v: unknown): ModelInfo {
 }
 
 /** `GET /api/models`: a flat model list plus each provider's status; joined here. */
+export function toModelsResult(v: unknown): ModelsResult {
+  const errors: Record<string, string> = {};
+  const groups = Array.isArray(obj(v).providers) ? (obj(v).providers as unknown[]).map(obj) : [];
+  for (const g of groups) {
+    const id = str(g.provider);
+    if (id && str(g.status) === "error") errors[id] = str(g.error) ?? "";
+  }
+  return { models: toModels(v), errors };
+}
+
 export function toModels(v: unknown): ModelInfo[] {
   const raw = obj(v).models;
   const models = Array.isArray(raw) ? raw.map(toModel) : toList(v, toModel);

@@ -84,6 +84,12 @@ export interface ModelInfo {
   provider_error: string | null;
 }
 
+/** `GET /api/models`: the models, and per provider the error its live list hit, if any. */
+export interface ModelsResult {
+  models: ModelInfo[];
+  errors: Record<string, string>;
+}
+
 export type MessageStatus = "complete" | "streaming" | "stopped" | "error" | "interrupted";
 
 export interface MessageUsage {

@@ -52,7 +52,9 @@ function seededStore() {
   const upsert = polychatApi.util.upsertQueryData;
   void store.dispatch(upsert("conversation", "1", conversation));
   void store.dispatch(upsert("profile", undefined, user));
-  void store.dispatch(upsert("models", undefined, [model("claude-sonnet-4-6", "claude", { is_default: true })]));
+  void store.dispatch(
+    upsert("models", undefined, { models: [model("claude-sonnet-4-6", "claude", { is_default: true })], errors: {} }),
+  );
   void store.dispatch(upsert("providers", undefined, [provider("claude")]));
   return store;
 }

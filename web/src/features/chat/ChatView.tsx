@@ -156,6 +156,8 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
     <ModelSelector
       models={choice.models}
       providers={choice.providers}
+      providerErrors={choice.providerErrors}
+      side={!conversationId && !livePhase ? "bottom" : "top"}
       value={choice.value}
       loading={choice.loading}
       onChange={(m) => choice.choose(m)}

@@ -5,6 +5,8 @@ import { healthyModels, pickDefaultModel } from "@/features/models/grouping";
 import { useAppDispatch, useAppSelector } from "@/store";
 import { modelChosen } from "@/store/uiSlice";
 
+const NO_ERRORS: Record<string, string> = {};
+
 /**
  * The model a conversation uses: what the user picked for it, else what the conversation
  * last used, else the user's default, else a provider default.
@@ -18,7 +20,8 @@ export function useModelChoice(
   const providers = useProvidersQuery();
   const profile = useProfileQuery();
   const picked = useAppSelector((s) => s.ui.modelByConversation[conversationKey]);
-  const available = useMemo(() => healthyModels(models.data ?? []), [models.data]);
+  const all = useMemo(() => models.data?.models ?? [], [models.data]);
+  const available = useMemo(() => healthyModels(all), [all]);
 
   let modelId: string | null = null;
   let providerId: string | null = null;
@@ -40,13 +43,14 @@ export function useModelChoice(
   );
 
   const current = value
-    ? (models.data ?? []).find((m) => m.id === value.model && m.provider === value.provider)
+    ? all.find((m) => m.id === value.model && m.provider === value.provider)
     : undefined;
 
   return {
     value,
     label: current?.display_name ?? value?.model ?? null,
-    models: models.data ?? [],
+    models: all,
+    providerErrors: models.data?.errors ?? NO_ERRORS,
     providers: providers.data ?? [],
     loading: models.isLoading || providers.isLoading,
     hasAnyModel: available.length > 0,

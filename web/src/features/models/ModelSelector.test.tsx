@@ -106,3 +106,20 @@ describe("ModelList", () => {
     expect(within(section("Ollama")).getByRole("option", { name: /llama3.2/ })).toBeInTheDocument();
   });
 });
+
+describe("ModelList with a provider whose list failed", () => {
+  it("shows the section with the reason even when there is no model to offer", () => {
+    render(
+      <ModelList
+        models={[]}
+        providers={[provider("lab", { display_name: "Lab vLLM", requires_key: false })]}
+        providerErrors={{ lab: "Error code: 401 - Incorrect API key provided" }}
+        value={null}
+        onChange={() => {}}
+        onConfigure={() => {}}
+      />,
+    );
+    expect(within(section("Lab vLLM")).getByText(/Incorrect API key/)).toBeInTheDocument();
+    expect(screen.queryByRole("option")).toBeNull();
+  });
+});

@@ -11,12 +11,16 @@ import { groupModels } from "./grouping";
 export interface ModelSelectorProps {
   models: ModelInfo[];
   providers: ProviderInfo[];
+  /** Providers whose live model list failed, with the reason (shown in their section). */
+  providerErrors?: Record<string, string>;
   value: { model: string; provider: string } | null;
   onChange: (model: ModelInfo) => void;
   onConfigure: (provider: string) => void;
   loading?: boolean;
   /** Render the list inline (tests, settings) instead of inside a popover. */
   inline?: boolean;
+  /** Where the menu opens: below on the new-chat screen, above a composer at the bottom. */
+  side?: "top" | "bottom";
 }
 
 function formatContext(n: number | null): string | null {
@@ -27,6 +31,7 @@ function formatContext(n: number | null): string | null {
 export function ModelList({
   models,
   providers,
+  providerErrors,
   value,
   onChange,
   onConfigure,
@@ -37,8 +42,8 @@ export function ModelList({
   const [filter, setFilter] = useState<string | null>(null);
   const [collapsed, setCollapsed] = useState<Record<string, boolean>>({});
   const groups = useMemo(
-    () => groupModels(models, providers, query, filter),
-    [models, providers, query, filter],
+    () => groupModels(models, providers, query, filter, providerErrors),
+    [models, providers, query, filter, providerErrors],
   );
   const filterable = useMemo(() => {
     const ids = new Set(models.filter((m) => m.available).map((m) => m.provider));
@@ -188,7 +193,8 @@ export function ModelSelector(props: ModelSelectorProps) {
   const current = props.value
     ? props.models.find((m) => m.id === props.value?.model && m.provider === props.value.provider)
     : undefined;
-  if (props.inline) return <ModelList {...props} />;
+  const { inline, side: _side, ...listProps } = props;
+  if (inline) return <ModelList {...listProps} />;
   return (
     <Popover open={open} onOpenChange={setOpen}>
       <PopoverTrigger
@@ -202,9 +208,9 @@ export function ModelSelector(props: ModelSelectorProps) {
         </span>
         <ChevronDown className="size-3.5 shrink-0" />
       </PopoverTrigger>
-      <PopoverContent className="w-[min(92vw,380px)] p-0" align="start" side="top">
+      <PopoverContent className="w-[min(92vw,380px)] p-0" align="start" side={props.side ?? "top"}>
         <ModelList
-          {...props}
+          {...listProps}
           onChange={(m) => {
             props.onChange(m);
             setOpen(false);

@@ -19,6 +19,7 @@ export function groupModels(
   providers: ProviderInfo[],
   query: string,
   providerFilter: string | null,
+  providerErrors: Record<string, string> = {},
 ): ModelGroup[] {
   const q = query.trim().toLowerCase();
   const byProvider = new Map<string, ModelInfo[]>();
@@ -43,11 +44,17 @@ export function groupModels(
         provider: id,
         displayName: info?.display_name ?? id,
         configured: true,
-        error: list[0]?.provider_status === "error" ? (list[0].provider_error ?? "") : null,
+        error:
+          list[0]?.provider_status === "error"
+            ? (list[0].provider_error ?? "")
+            : (providerErrors[id] ?? null),
         models: [...list].sort((a, b) => Number(b.is_default) - Number(a.is_default)),
       });
     } else if (info && !configured && info.status !== "disabled" && !q) {
       groups.push({ provider: id, displayName: info.display_name, configured: false, error: null, models: [] });
+    } else if (info && providerErrors[id] !== undefined && !q) {
+      // Configured but its list failed with nothing to fall back on: say why it is empty.
+      groups.push({ provider: id, displayName: info.display_name, configured: true, error: providerErrors[id] ?? "", models: [] });
     }
   }
   return groups;

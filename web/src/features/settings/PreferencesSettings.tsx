@@ -84,12 +84,12 @@ export function PreferencesSettings() {
           className={selectCls}
           value={prefs.default_model ?? ""}
           onChange={(e) => {
-            const m = (models.data ?? []).find((x) => x.id === e.target.value);
+            const m = (models.data?.models ?? []).find((x) => x.id === e.target.value);
             void save({ default_model: m?.id ?? null, default_provider: m?.provider ?? null });
           }}
         >
           <option value="">{t("settings.noDefault")}</option>
-          {(models.data ?? [])
+          {(models.data?.models ?? [])
             .filter((m) => m.available)
             .map((m) => (
               <option key={`${m.provider}:${m.id}`} value={m.id}>
