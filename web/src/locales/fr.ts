@@ -151,7 +151,8 @@ const fr: Same<Messages> = {
     },
     noKeyNeeded: "Aucune clé nécessaire : fonctionne sur votre propre serveur.",
     usage: "Ce mois-ci",
-    usageValue: "{{requests}} requêtes · {{tokens}} jetons",
+    usageValue_one: "{{count}} requête · {{tokens}} jetons",
+    usageValue_other: "{{count}} requêtes · {{tokens}} jetons",
     usageNone: "Aucune utilisation ce mois-ci",
     admin: "Administration",
     adminSubtitle:

@@ -129,7 +129,7 @@ export function ProviderCard({
             {t("providers.remove")}
           </Button>
         )}
-        {lastTest && !testing && (
+        {lastTest && !testing && !(errorMessage && lastTest.error === errorMessage) && (
           <span
             role="status"
             className={lastTest.success ? "text-xs text-success" : "text-xs text-danger"}
@@ -146,7 +146,7 @@ export function ProviderCard({
         <span className="font-medium text-foreground">{t("providers.usage")}: </span>
         {usage && usage.requests > 0
           ? t("providers.usageValue", {
-              requests: usage.requests,
+              count: usage.requests,
               tokens: formatTokens(usage.input_tokens + usage.output_tokens),
             }) + (usage.cost_usd !== null ? ` · ${formatCost(usage.cost_usd)}` : "")
           : t("providers.usageNone")}
