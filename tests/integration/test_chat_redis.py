@@ -1,7 +1,8 @@
 """Two real server processes sharing one database and one Redis: a stream served by one is
 re-attached to and stopped from the other, and rate-limit counts are shared.
 
-Uses `REDIS_URL` when set (CI), else starts a private `redis-server` on a free port.
+Uses `REDIS_URL` when set (CI), else starts a private `redis-server` on a free port (skipped,
+saying so, only on a machine that has neither).
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
         return
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.fail("this test needs Redis: set REDIS_URL or install redis-server")
+        # A fresh machine may have no Redis at all; CI (.ci/run) runs this with REDIS_URL.
+        pytest.skip("needs Redis: set REDIS_URL or install redis-server")
     port = free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],

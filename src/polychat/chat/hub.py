@@ -37,6 +37,7 @@ class Generation:
     provider: str
     model: str
     frames: list[bytes] = field(default_factory=list)
+    started_with: tuple[str, str] = ("", "")  # (provider, model) saved when the turn began
     text: list[str] = field(default_factory=list)
     finished: bool = False
     status: FinalStatus | None = None

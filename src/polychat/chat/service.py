@@ -285,6 +285,7 @@ class ChatService:
             user_message_id=ids.user_message_id,
             provider=resolved.provider_id,
             model=resolved.model,
+            started_with=(resolved.provider_id, resolved.model),
         )
         gen.push(
             frame(
@@ -352,6 +353,7 @@ class ChatService:
             cost=None if outcome.cost is None else float(outcome.cost),
             ttft_ms=None if outcome.ttft_ms is None else round(outcome.ttft_ms),
             duration_ms=round(outcome.duration_ms),
+            conversation_changed=(outcome.provider, outcome.model) != gen.started_with,
         )
         await self.writer.run(lambda s: store.finalize(s, write))
 

@@ -86,7 +86,7 @@ async def conversation_messages(session: AsyncSession, conv_id: int) -> list[Sto
         .where(Message.conversation_id == conv_id)
         .order_by(Message.id)
     )
-    return [StoredMessage(*row) for row in rows.tuples()]
+    return [StoredMessage(*row) for row in rows]
 
 
 def path_to(messages: Iterable[StoredMessage], leaf_id: int | None) -> list[StoredMessage]:
@@ -254,6 +254,8 @@ class FinalWrite:
     cost: float | None
     ttft_ms: int | None
     duration_ms: int
+    # Failover changed who answered: the conversation records the provider that did.
+    conversation_changed: bool = True
 
 
 def finalize(conn: Connection, w: FinalWrite) -> None:
@@ -292,11 +294,12 @@ def finalize(conn: Connection, w: FinalWrite) -> None:
             created_at=now,
         )
     )
-    conn.execute(
-        update(conversations)
-        .where(conversations.c.id == w.conversation_id)
-        .values(updated_at=now, provider=w.provider, model=w.model)
-    )
+    if w.conversation_changed:
+        conn.execute(
+            update(conversations)
+            .where(conversations.c.id == w.conversation_id)
+            .values(updated_at=now, provider=w.provider, model=w.model)
+        )
 
 
 def mark_interrupted(conn: Connection, *, only: Sequence[int]) -> int:
