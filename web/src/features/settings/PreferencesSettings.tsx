@@ -23,8 +23,10 @@ export function PreferencesSettings() {
 
   const save = async (patch: Preferences) => {
     const res = await update({ preferences: { ...prefs, ...patch } });
-    if ("error" in res) toast.error(t("settings.failed", { message: errorMessage(res.error, t("common.error")) }));
-    else toast.success(t("settings.saved"));
+    // i18n.t, not the render's t: a language change must already speak the new language.
+    if ("error" in res) {
+      toast.error(i18n.t("settings.failed", { message: errorMessage(res.error, i18n.t("common.error")) }));
+    } else toast.success(i18n.t("settings.saved"));
   };
 
   const themes: { value: Theme; label: string; Icon: typeof Sun }[] = [
