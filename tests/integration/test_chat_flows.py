@@ -227,6 +227,8 @@ async def test_title_is_generated_after_the_first_exchange(
             return bool(got.json()["title"] == "Sourdough Basics")
 
         await wait_for(titled, limit_s=10)
+        # Written by the same provider's cheap model, not by the one that answered.
+        assert chat_requests(claude)[-1]["model"] == "claude-haiku-4-5"
         # A provider that cannot write the title leaves the first words instead.
         claude.queue(Reply(text="ok"), Reply(failure=Failure.BAD_KEY))
         r = await w.http.post(

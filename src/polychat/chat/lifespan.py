@@ -36,6 +36,13 @@ class _AppAccess:
             raise ChatError(503, "providers_unavailable", "provider access is not ready yet")
         return await access.resolve(session, user_id, model, provider)
 
+    async def resolve_title_provider(
+        self, session: AsyncSession, user_id: int, prefer: str | None = None
+    ) -> Any:
+        access = getattr(self._app.state, "provider_access", None)
+        pick = getattr(access, "resolve_title_provider", None)
+        return None if pick is None else await pick(session, user_id, prefer=prefer)
+
 
 # CPython hands the GIL between threads every 5 ms by default. The event loop shares the
 # process with database helper threads (aiosqlite runs one per connection; the chat writer one

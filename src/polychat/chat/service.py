@@ -329,7 +329,9 @@ class ChatService:
                 log.warning("quota accounting failed", exc_info=True)
         if title_source is not None:
             answered = next((c for c in candidates if c.provider_id == outcome.provider), None)
-            self._spawn(self._title(gen.conversation_id, title_source, outcome, answered))
+            self._spawn(
+                self._title(gen.user_id, gen.conversation_id, title_source, outcome, answered)
+            )
         return outcome
 
     async def _finalize(self, gen: Generation, outcome: Outcome) -> None:
@@ -358,14 +360,35 @@ class ChatService:
         await self.writer.run(lambda s: store.finalize(s, write))
 
     async def _title(
-        self, conv_id: int, user_text: str, outcome: Outcome, cand: Candidate | None
+        self,
+        user_id: int,
+        conv_id: int,
+        user_text: str,
+        outcome: Outcome,
+        cand: Candidate | None,
     ) -> None:
+        title = first_words(user_text)
         if self.options.titles == "generate" and cand is not None and outcome.status == "complete":
-            title = await generate_title(cand.provider, cand.model, user_text, outcome.text)
-        else:
-            title = first_words(user_text)
+            provider, model = await self._title_model(user_id, cand)
+            title = await generate_title(provider, model, user_text, outcome.text)
 
         await self.writer.run(lambda c: store.set_title_if_missing(c, conv_id, title))
+
+    async def _title_model(self, user_id: int, cand: Candidate) -> tuple[BaseProvider, str]:
+        """A cheap, fast model of the provider that answered (e.g. Haiku for Claude) when key
+        management offers one; else the model that answered."""
+        pick = getattr(self.access, "resolve_title_provider", None)
+        if pick is None:
+            return cand.provider, cand.model
+        try:
+            async with self.sessionmaker() as session:
+                found = await pick(session, user_id, prefer=cand.provider_id)
+        except Exception:
+            log.info("no title model; using the answering one", exc_info=True)
+            return cand.provider, cand.model
+        if found is None or found.provider_id != cand.provider_id:
+            return cand.provider, cand.model
+        return found.provider, str(found.model)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
