@@ -55,6 +55,10 @@ def choose_model(page: Page, provider: str, name: str) -> None:
 
 
 def send(page: Page, text: str) -> None:
+    """Type and press Enter, once a model is chosen (the model list can take a moment)."""
+    expect(page.get_by_test_id("model-selector")).not_to_have_attribute(
+        "data-model", "", timeout=30_000
+    )
     box = page.get_by_test_id("composer-input")
     box.fill(text)
     box.press("Enter")

@@ -79,7 +79,6 @@ def seeded(stack: Stack) -> Iterator[dict[str, str]]:
             failure=Failure.ERROR_MID_STREAM,
             chunks_before_failure=2,
         ),
-        Reply(text="A failed answer", chunks=1),
     )
     try:
         res = stack.api(
@@ -319,3 +318,43 @@ def test_admin_adds_a_custom_provider(
             shot(page, "desktop-light-21-custom-provider-models")
         finally:
             ctx.close()
+
+
+HOSTILE = """Look at this:
+
+<script>window.__pwned = "script"</script>
+
+<img src="x" onerror="window.__pwned = 'img'">
+
+[click me](javascript:window.__pwned='link')
+
+<a href="javascript:window.__pwned='a'">raw link</a>
+
+![pic](https://example.com/tracker.png)
+
+The end."""
+
+
+def test_hostile_answer_stays_inert_in_the_browser(
+    browser: Browser, stack: Stack, seeded: dict[str, str]
+) -> None:
+    """A model answer full of HTML and javascript: links renders as harmless text."""
+    ctx = new_context(browser, stack)
+    page = ctx.new_page()
+    try:
+        flows.login(page, "maria")
+        stack.claude.state.replies.clear()  # nothing left over from the seeding
+        stack.claude.queue(Reply(text=HOSTILE, chunks=12, chunk_delay_s=0.02))
+        flows.send(page, "Say something dangerous")
+        flows.wait_idle(page)
+        answer = flows.assistant_messages(page).last
+        expect(answer).to_contain_text("The end.")
+        assert answer.locator("script, img, iframe").count() == 0
+        for href in answer.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+            assert href is None or href.startswith(("http://", "https://")), href
+        answer.get_by_text("click me").click()
+        answer.get_by_text("raw link").count()
+        assert page.evaluate("window.__pwned") is None
+        shot(page, "desktop-light-22-hostile-markdown")
+    finally:
+        ctx.close()

@@ -201,6 +201,7 @@ export function ModelSelector(props: ModelSelectorProps) {
         className="inline-flex max-w-[60vw] items-center gap-1.5 rounded-lg px-2 py-1 text-sm text-muted-foreground hover:bg-accent hover:text-foreground focus-visible:outline-2 focus-visible:outline-ring sm:max-w-xs"
         aria-label={t("models.select")}
         data-testid="model-selector"
+        data-model={props.value?.model ?? ""}
       >
         {props.value && <ProviderIcon provider={props.value.provider} size="xs" />}
         <span className="truncate">
