@@ -10,7 +10,8 @@ export interface LiveStream {
   assistantMessageId: string | null;
   /** What the user just sent, shown at once before the server echoes it back. */
   pendingUserText: string | null;
-  parentId: string | null;
+  /** Regenerate/edit: the message this new branch replaces on screen while it streams. */
+  replaces: string | null;
   text: string;
   provider: string | null;
   model: string | null;
@@ -33,7 +34,7 @@ const streamSlice = createSlice({
       action: PayloadAction<{
         key: string;
         pendingUserText: string | null;
-        parentId?: string | null;
+        replaces?: string | null;
         model: string | null;
         provider: string | null;
         assistantMessageId?: string | null;
@@ -46,7 +47,7 @@ const streamSlice = createSlice({
         userMessageId: null,
         assistantMessageId: p.assistantMessageId ?? null,
         pendingUserText: p.pendingUserText,
-        parentId: p.parentId ?? null,
+        replaces: p.replaces ?? null,
         text: p.text ?? "",
         provider: p.provider,
         model: p.model,

@@ -93,3 +93,32 @@ describe("ChatView while an answer streams", () => {
     expect(messageRenderStats.messages - before).toBe(0);
   });
 });
+
+describe("ChatView while an edit streams", () => {
+  it("hides the replaced branch, even when the first message is the one edited", async () => {
+    const store = seededStore();
+    store.dispatch(
+      streamOpened({
+        key: "1",
+        pendingUserText: "An edited first question",
+        replaces: "1",
+        model: "claude-sonnet-4-6",
+        provider: "claude",
+      }),
+    );
+    render(
+      <Provider store={store}>
+        <MemoryRouter>
+          <ChatView conversationId="1" />
+        </MemoryRouter>
+      </Provider>,
+    );
+    expect(await screen.findByText("An edited first question")).toBeInTheDocument();
+    expect(screen.queryByText("First question")).toBeNull();
+    expect(screen.queryByText("Second question")).toBeNull();
+    act(() => {
+      store.dispatch(textAppended({ key: "1", text: "A fresh answer" }));
+    });
+    expect(screen.getByTestId("live-answer")).toHaveTextContent("A fresh answer");
+  });
+});

@@ -41,7 +41,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
   );
   const liveUserId = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.userMessageId : undefined));
   const livePending = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.pendingUserText : undefined));
-  const liveParent = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.parentId : undefined));
+  const liveReplaces = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.replaces : undefined));
   const streaming = livePhase === "connecting" || livePhase === "streaming";
 
   const messages = useMemo(() => conv.data?.messages ?? [], [conv.data]);
@@ -65,7 +65,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
   }, [liveKey, livePhase, liveAssistantId, messages, conv.isFetching, conversationId, dispatch]);
 
   const send = useCallback(
-    (args: { content: string; parentId?: string | null; regenerateMessageId?: string | null; editMessageId?: string | null }) => {
+    (args: { content: string; regenerateMessageId?: string | null; editMessageId?: string | null }) => {
       if (!choice.value) return;
       if (liveKey) dispatch(clearStream(liveKey));
       const target = choice.value;
@@ -76,7 +76,6 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
             content: args.content,
             model: target.model,
             provider: target.provider,
-            parentId: args.parentId,
             regenerateMessageId: args.regenerateMessageId,
             editMessageId: args.editMessageId,
           },
@@ -94,11 +93,10 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
   const handlers: MessageHandlers = useMemo(
     () => ({
       onRegenerate: (m: ChatMessage) => {
-        const parent = m.parent_id;
-        send({ content: "", parentId: parent, regenerateMessageId: m.id });
+        send({ content: "", regenerateMessageId: m.id });
       },
       onEdit: (m: ChatMessage, text: string) => {
-        send({ content: text, parentId: m.parent_id, editMessageId: m.id });
+        send({ content: text, editMessageId: m.id });
       },
       onSelectBranch: (siblingId: string) => {
         if (conversationId) void updateConversation({ id: conversationId, active_message_id: Number(siblingId) });
@@ -119,12 +117,12 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
       const i = messages.findIndex((m) => m.id === liveAssistantId);
       return messages.slice(0, i);
     }
-    if (liveParent !== undefined && liveParent !== null) {
-      const i = messages.findIndex((m) => m.id === liveParent);
-      if (i >= 0) return messages.slice(0, i + 1);
+    if (liveReplaces) {
+      const i = messages.findIndex((m) => m.id === liveReplaces);
+      if (i >= 0) return messages.slice(0, i);
     }
     return messages;
-  }, [messages, livePhase, liveAssistantId, liveParent]);
+  }, [messages, livePhase, liveAssistantId, liveReplaces]);
   const showPending = Boolean(livePhase && livePending && !(liveUserId && shown.some((m) => m.id === liveUserId)));
 
   // Scroll: stick to the bottom while the user is there.

@@ -21,8 +21,6 @@ export interface SendArgs {
   content: string;
   model: string;
   provider: string;
-  /** Regenerate or edit: where the new branch hangs. */
-  parentId?: string | null;
   regenerateMessageId?: string | null;
   editMessageId?: string | null;
 }
@@ -215,7 +213,7 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
       streamOpened({
         key,
         pendingUserText: args.regenerateMessageId ? null : args.content,
-        parentId: args.parentId ?? null,
+        replaces: args.regenerateMessageId ?? args.editMessageId ?? null,
         model: args.model,
         provider: args.provider,
       }),
