@@ -240,7 +240,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
               </button>
             </div>
           )}
-          <div className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-6">
+          <div className="mx-auto w-full max-w-3xl px-3 pb-[max(0.75rem,env(safe-area-inset-bottom))] sm:px-6">
             {composer}
             <p className="mt-2 text-center text-xs text-muted-foreground">{t("chat.disclaimer")}</p>
           </div>
