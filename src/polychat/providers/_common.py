@@ -38,7 +38,9 @@ def http_client(config: ProviderConfig) -> httpx2.AsyncClient:
     (which is how cancelling a stream stops the upstream generating)."""
     return httpx2.AsyncClient(
         timeout=httpx2.Timeout(config.timeout_s, connect=config.connect_timeout_s),
-        limits=httpx2.Limits(max_connections=100, max_keepalive_connections=20),
+        # No cap on connections: each streaming answer holds one for its whole length, and a
+        # cap of N made answer N+1 wait for a free slot (and time out) behind the others.
+        limits=httpx2.Limits(max_connections=None, max_keepalive_connections=100),
         follow_redirects=True,
     )
 
