@@ -140,6 +140,8 @@ def test_full_journey(page: Page, stack: Stack) -> None:
     time.sleep(1.0)
     assert saved.locator(".prose-chat").inner_text() == stopped_text, "text kept growing"
     assert 0 < len(stopped_text) < len("word " * 400)
+    # The scripted answer would run for 10 s; the upstream connection must already be closed.
+    assert stack.mistral.state.open_streams == 0, "the upstream request was not closed"
     page.reload()
     expect(flows.assistant_messages(page).last).to_contain_text("Stopped")
     shot(page, "journey-08-stopped")
