@@ -158,6 +158,7 @@ const en = {
     customAdd: "Add provider",
     customId: "Identifier",
     customName: "Display name",
+    customNameExample: "My LLM",
     customModels: "Models (comma-separated, optional)",
     customAdded: "Provider {{name}} added",
     customDeleted: "Provider removed",

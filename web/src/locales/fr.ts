@@ -164,6 +164,7 @@ const fr: Same<Messages> = {
     customAdd: "Ajouter un fournisseur",
     customId: "Identifiant",
     customName: "Nom affiché",
+    customNameExample: "Mon LLM",
     customModels: "Modèles (séparés par des virgules, facultatif)",
     customAdded: "Fournisseur {{name}} ajouté",
     customDeleted: "Fournisseur supprimé",

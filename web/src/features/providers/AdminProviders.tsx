@@ -135,11 +135,11 @@ function CustomProviderForm() {
     >
       <div className="space-y-1">
         <Label htmlFor="cp-id">{t("providers.customId")}</Label>
-        <Input id="cp-id" value={v.id} onChange={set("id")} required pattern="[a-z0-9][a-z0-9_-]*" placeholder="my-llm" />
+        <Input id="cp-id" value={v.id} onChange={set("id")} required pattern="[a-z][a-z0-9_\-]{1,39}" placeholder="my-llm" />
       </div>
       <div className="space-y-1">
         <Label htmlFor="cp-name">{t("providers.customName")}</Label>
-        <Input id="cp-name" value={v.display_name} onChange={set("display_name")} placeholder="My LLM" />
+        <Input id="cp-name" value={v.display_name} onChange={set("display_name")} placeholder={t("providers.customNameExample")} />
       </div>
       <div className="space-y-1">
         <Label htmlFor="cp-url">{t("providers.baseUrl")}</Label>
