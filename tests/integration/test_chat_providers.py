@@ -175,7 +175,9 @@ async def test_stop_closes_the_upstream_promptly_and_saves_stopped(env: Env) -> 
             "status": "stopped",
         }
         rest = [item async for item in events]
-    assert elapsed < 1.0
+    # The answer would run 10 s more; a stop is prompt when it returns in a small fraction of
+    # that even on a loaded 2-core CI box (typically ~0.1 s; 1.7 s seen under load).
+    assert elapsed < 3.0
     done = next(d for e, d in rest if e == "done")
     assert done["status"] == "stopped"
     saved = await env.message(start["conversation_id"], start["assistant_message_id"])
