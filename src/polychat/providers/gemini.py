@@ -123,6 +123,7 @@ class GeminiProvider(BaseProvider):
         return httpx.AsyncClient(
             timeout=httpx.Timeout(self.config.timeout_s, connect=self.config.connect_timeout_s),
             follow_redirects=True,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),
             verify=ssl_context(),
             event_hooks={"response": [_track_response]},
         )

@@ -203,6 +203,7 @@ class MistralProvider(BaseProvider):
             timeout=httpx2.Timeout(self.config.timeout_s, connect=self.config.connect_timeout_s),
             headers=dict(self.config.extra_headers),
             follow_redirects=True,
+            limits=httpx2.Limits(max_connections=None, max_keepalive_connections=100),
             verify=ssl_context(),
         )
 

@@ -224,6 +224,7 @@ class OllamaProvider(BaseProvider):
             host=self.base_url.rstrip("/"),
             timeout=httpx.Timeout(self.config.timeout_s, connect=self.config.connect_timeout_s),
             headers=headers,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),
             verify=ssl_context(),
             event_hooks={"response": [_keep_headers]},
         )
