@@ -23,7 +23,7 @@ from polychat.providers._common import (
     capabilities_from,
     check_capabilities,
     http_client,
-    sse_data,
+    sse_data_bytes,
     timed_key_check,
 )
 from polychat.providers.base import (
@@ -157,8 +157,8 @@ class OpenAIProvider(BaseProvider):
         create = self._client.chat.completions.with_streaming_response.create
         try:
             async with create(**params) as response:
-                async for data in sse_data(response.http_response.aiter_lines()):
-                    if data.startswith("[DONE]"):
+                async for data in sse_data_bytes(response.http_response.aiter_bytes()):
+                    if data.startswith(b"[DONE]"):
                         break
                     for event in mapper.feed(json.loads(data)):
                         yield event
