@@ -313,9 +313,16 @@ def test_admin_adds_a_custom_provider(
             flows.open_chat(page)
             page.get_by_test_id("model-selector").click()
             lab_models = page.locator('section[data-provider="lab-vllm"]').get_by_role("option")
-            expect(lab_models.first).to_be_visible()
+            expect(lab_models.first).to_be_visible(timeout=30_000)  # a cold list can be slow
             expect(lab_models).to_have_count(2)
             shot(page, "desktop-light-21-custom-provider-models")
+            page.keyboard.press("Escape")
+
+            # And away again: the admin removes it, its models leave the selector.
+            page.goto("/settings/providers")
+            page.get_by_role("button", name="Delete: Lab vLLM").click()
+            expect(page.get_by_text("Provider removed")).to_be_visible()
+            expect(flows.provider_card(page, "lab-vllm")).to_have_count(0)
         finally:
             ctx.close()
 

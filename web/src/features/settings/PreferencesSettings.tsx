@@ -1,4 +1,5 @@
 import { Monitor, Moon, Sun } from "lucide-react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { toast } from "sonner";
 import { useModelsQuery, useProfileQuery, useUpdateProfileMutation } from "@/api/endpoints";
@@ -19,10 +20,12 @@ export function PreferencesSettings() {
   const models = useModelsQuery();
   const [update] = useUpdateProfileMutation();
   const prefs = profile.data?.preferences ?? {};
-  const theme = prefs.theme ?? currentTheme();
+  // The applied theme (PreferenceSync copies the server's choice here on load).
+  const [theme, setTheme] = useState<Theme>(currentTheme);
 
   const save = async (patch: Preferences) => {
-    const res = await update({ preferences: { ...prefs, ...patch } });
+    // Only the changed keys: the server merges them, so two quick changes never undo each other.
+    const res = await update({ preferences: patch });
     // i18n.t, not the render's t: a language change must already speak the new language.
     if ("error" in res) {
       toast.error(i18n.t("settings.failed", { message: errorMessage(res.error, i18n.t("common.error")) }));
@@ -48,6 +51,7 @@ export function PreferencesSettings() {
               aria-checked={theme === value}
               onClick={() => {
                 applyTheme(value);
+                setTheme(value);
                 void save({ theme: value });
               }}
               className={cn(
