@@ -13,8 +13,10 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import httpcore2
 import httpx2
 
+from polychat.providers._netio import AsyncioBackend
 from polychat.providers.base import (
     Capabilities,
     ChatRequest,
@@ -36,13 +38,19 @@ def http_client(config: ProviderConfig) -> httpx2.AsyncClient:
     """One pooled client per provider instance: explicit timeouts from the config, so a
     silent upstream fails in `timeout_s`, and closing a response really drops its connection
     (which is how cancelling a stream stops the upstream generating)."""
-    return httpx2.AsyncClient(
+    client = httpx2.AsyncClient(
         timeout=httpx2.Timeout(config.timeout_s, connect=config.connect_timeout_s),
         # No cap on connections: each streaming answer holds one for its whole length, and a
         # cap of N made answer N+1 wait for a free slot (and time out) behind the others.
         limits=httpx2.Limits(max_connections=None, max_keepalive_connections=100),
         follow_redirects=True,
     )
+    # The lean asyncio backend under the direct connection pool (not through `transport=`,
+    # which would also switch off the proxies httpx takes from the environment).
+    pool = getattr(client._transport, "_pool", None)
+    if type(pool) is httpcore2.AsyncConnectionPool:
+        pool._network_backend = AsyncioBackend()
+    return client
 
 
 def transport_error(exc: BaseException, provider: str) -> ProviderError | None:
