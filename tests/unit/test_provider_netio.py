@@ -186,3 +186,31 @@ async def test_tls_through_start_tls(tmp_path: Path) -> None:
     async with serve(handler, server_ctx) as port, untrusted:
         with pytest.raises(httpcore2.ConnectError):
             await untrusted.request("GET", f"https://127.0.0.1:{port}/")
+
+
+def test_under_uvloop_as_the_server_runs_it(tmp_path: Path) -> None:
+    """`polychat serve` runs on uvloop, whose transports are not asyncio.Transport subclasses."""
+    uvloop = pytest.importorskip("uvloop")
+    server_ctx, client_ctx = _tls_contexts(tmp_path)
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for _ in range(2):
+            await read_request(reader)
+            writer.write(response(b"from uvloop"))
+            await writer.drain()
+        writer.close()
+
+    async def scenario() -> list[bytes]:
+        out = []
+        async with serve(handler) as port, client() as http:
+            for _ in range(2):
+                out.append((await http.get(f"http://127.0.0.1:{port}/")).content)
+        pool = httpcore2.AsyncConnectionPool(
+            ssl_context=client_ctx, network_backend=AsyncioBackend()
+        )
+        async with serve(handler, server_ctx) as port, pool:
+            out.append((await pool.request("GET", f"https://127.0.0.1:{port}/")).content)
+        return out
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(scenario()) == [b"from uvloop"] * 3

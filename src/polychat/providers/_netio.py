@@ -15,7 +15,7 @@ import asyncio
 import socket
 import ssl
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import httpcore2
 from httpcore2 import (
@@ -46,8 +46,8 @@ class _Protocol(asyncio.Protocol):
         self.read_paused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports have the interface without subclassing asyncio.Transport.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self.buffer = self.buffer + data if self.buffer else data
@@ -180,7 +180,6 @@ class AsyncioStream(httpcore2.AsyncNetworkStream):
             raise ConnectError(str(exc)) from exc
         if transport is None:  # pragma: no cover - only when the loop was closed meanwhile
             raise ConnectError("the TLS handshake did not complete")
-        assert isinstance(transport, asyncio.Transport)
         self._protocol.transport = transport
         return AsyncioStream(transport, self._protocol)
 
@@ -226,7 +225,6 @@ class AsyncioBackend(httpcore2.AsyncNetworkBackend):
         if sock is not None:
             for option in socket_options or ():
                 sock.setsockopt(*option)
-        assert isinstance(transport, asyncio.Transport)
         return AsyncioStream(transport, protocol)
 
     async def connect_unix_socket(
@@ -245,7 +243,6 @@ class AsyncioBackend(httpcore2.AsyncNetworkBackend):
             raise ConnectTimeout(f"timed out connecting to {path}") from None
         except OSError as exc:
             raise ConnectError(str(exc)) from exc
-        assert isinstance(transport, asyncio.Transport)
         return AsyncioStream(transport, protocol)
 
     async def sleep(self, seconds: float) -> None:
