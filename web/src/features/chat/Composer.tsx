@@ -84,8 +84,8 @@ export function Composer({ onSend, onStop, streaming, disabled, modelLabel, tool
             disabled={!canSend}
             aria-label={t("chat.send")}
             className={cn(
-              "inline-flex size-8 items-center justify-center rounded-lg bg-primary text-primary-foreground transition-opacity hover:opacity-90 focus-visible:outline-2 focus-visible:outline-ring",
-              !canSend && "opacity-40",
+              "inline-flex size-8 items-center justify-center rounded-lg transition-colors focus-visible:outline-2 focus-visible:outline-ring",
+              canSend ? "bg-primary text-primary-foreground hover:opacity-90" : "bg-muted text-muted-foreground",
             )}
             data-testid="send-button"
           >
