@@ -12,10 +12,12 @@ with `choices: []`, and a 429 is a quota error when its code is `insufficient_qu
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncGenerator
-from typing import Any, ClassVar
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any, ClassVar, cast
 
+import httpx2
 import openai
 
 from polychat.providers import openai_wire as wire
@@ -157,8 +159,10 @@ class OpenAIProvider(BaseProvider):
         create = self._client.chat.completions.with_streaming_response.create
         try:
             async with create(**_sdk_args(params)) as response:
-                async for data in sse_data_bytes(response.http_response.aiter_bytes()):
+                http = response.http_response
+                async for data in sse_data_bytes(http.aiter_bytes()):
                     if data.startswith(b"[DONE]"):
+                        await _drain(http)
                         break
                     for event in mapper.feed(json.loads(data)):
                         yield event
@@ -168,6 +172,24 @@ class OpenAIProvider(BaseProvider):
             raise self._error(exc) from exc
         for event in mapper.finish():
             yield event
+
+
+# What the SDK itself allows for reading the end of the body after [DONE].
+_DRAIN_S = 0.1
+
+
+async def _drain(http: httpx2.Response) -> None:
+    """Read the body to its end after [DONE], as the SDK's own stream does: on HTTP/1.1 only
+    a fully read response hands its connection back to the pool. Without it every answer
+    closed its connection and the next one paid a new TCP connect (and a name lookup)."""
+    if http.http_version != "HTTP/1.1" or http.is_closed:
+        return
+    try:
+        async with asyncio.timeout(_DRAIN_S):
+            async for _ in cast(AsyncIterator[bytes], http.stream):
+                pass
+    except (TimeoutError, httpx2.HTTPError, httpx2.StreamError):
+        pass  # the answer is whole; only the connection is lost
 
 
 def _sdk_args(params: dict[str, Any]) -> dict[str, Any]:
