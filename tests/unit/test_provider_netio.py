@@ -214,3 +214,27 @@ def test_under_uvloop_as_the_server_runs_it(tmp_path: Path) -> None:
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         assert runner.run(scenario()) == [b"from uvloop"] * 3
+
+
+async def test_consecutive_openai_answers_share_one_connection() -> None:
+    """After [DONE] the body is read to its end, so the next answer reuses the connection
+    instead of paying a new connect (and name lookup) per answer."""
+    from polychat.providers.base import ChatRequest, Message, TextDelta
+    from polychat.providers.openai import OpenAIProvider
+    from tests.fakes.openai_chat import FakeOpenAIChat
+    from tests.fakes.script import Reply
+
+    with FakeOpenAIChat() as fake:
+        fake.state.default_reply = Reply(text="one two three", chunks=3)
+        provider = OpenAIProvider(ProviderConfig(api_key="test-key", base_url=f"{fake.url}/v1"))
+        try:
+            request = ChatRequest("gpt-4o-mini", (Message.user("hi"),))
+            texts = []
+            for _ in range(3):
+                events = [e async for e in provider.stream_message(request)]
+                texts.append("".join(e.text for e in events if isinstance(e, TextDelta)))
+            pool = provider._http._transport._pool  # type: ignore[attr-defined]
+            assert texts == ["one two three"] * 3
+            assert len(pool.connections) == 1
+        finally:
+            await provider.aclose()
