@@ -149,6 +149,22 @@ async def test_messages_are_paginated_newest_page_first(ctx: Ctx) -> None:
     assert oldest["has_more"] is False
 
 
+async def test_each_answer_in_the_view_carries_its_usage(ctx: Ctx) -> None:
+    """The UI's per-message details (tokens, cost, time to first token) come from the view,
+    so they survive a reload and show on another device."""
+    ctx.fake.queue(Reply(text="Bonjour", input_tokens=21, output_tokens=4))
+    r = await ctx.http.post("/api/chat", json={"model": MODEL, "content": "hi"}, headers=ctx.alice)
+    assert r.status_code == 200, r.text
+    view = await ctx.view(r.json()["conversation_id"])
+    user, answer = view["messages"]
+    assert user["usage"] is None
+    usage = answer["usage"]
+    assert (usage["input_tokens"], usage["output_tokens"]) == (21, 4)
+    assert usage["estimated"] is False
+    assert usage["ttft_ms"] is not None and usage["ttft_ms"] >= 0
+    assert usage["duration_ms"] is not None and usage["duration_ms"] >= usage["ttft_ms"]
+
+
 async def test_regenerate_and_edit_make_sibling_branches(ctx: Ctx) -> None:
     first = await ctx.say("Name a colour", "Blue")
     cid = first["conversation_id"]

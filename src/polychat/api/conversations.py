@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from polychat.api.chat import get_chat
 from polychat.api.deps import CurrentUser, SessionDep
@@ -29,8 +30,9 @@ from polychat.chat.schemas import (
     ErrorInfo,
     FailoverTarget,
     MessageOut,
+    MessageUsageOut,
 )
-from polychat.db.models import Conversation, Message
+from polychat.db.models import Conversation, Message, UsageRecord
 from polychat.db.types import utcnow
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
@@ -131,7 +133,9 @@ async def create_conversation(
     return _out(conv)
 
 
-def _message_out(m: Message, sibling_ids: list[int], live_text: str | None) -> MessageOut:
+def _message_out(
+    m: Message, sibling_ids: list[int], live_text: str | None, usage: MessageUsageOut | None
+) -> MessageOut:
     error = None
     if m.error:
         error = ErrorInfo(
@@ -156,7 +160,27 @@ def _message_out(m: Message, sibling_ids: list[int], live_text: str | None) -> M
         created_at=m.created_at,
         sibling_ids=sibling_ids,
         sibling_index=sibling_ids.index(m.id) if m.id in sibling_ids else 0,
+        usage=usage,
     )
+
+
+async def _usage_by_message(session: AsyncSession, ids: list[int]) -> dict[int, MessageUsageOut]:
+    """One query for the whole page: each answer's usage row, keyed by its message id."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(UsageRecord).where(UsageRecord.message_id.in_(ids)))
+    return {
+        u.message_id: MessageUsageOut(
+            input_tokens=u.input_tokens,
+            output_tokens=u.output_tokens,
+            estimated=u.tokens_estimated,
+            cost_usd=u.cost,
+            ttft_ms=u.ttft_ms,
+            duration_ms=u.duration_ms,
+        )
+        for u in rows.scalars()
+        if u.message_id is not None
+    }
 
 
 @router.get(
@@ -191,12 +215,14 @@ async def get_conversation(
     by_id = {m.id: m for m in rows}
     kids = store.siblings(stored)
     hub = get_chat(request).hub
+    page = ids[start:end]
+    usage = await _usage_by_message(session, page)
     messages = []
-    for mid in ids[start:end]:
+    for mid in page:
         m = by_id[mid]
         live = hub.get(mid)
         live_text = live.text_so_far if live is not None and not live.finished else None
-        messages.append(_message_out(m, kids.get(m.parent_id, [m.id]), live_text))
+        messages.append(_message_out(m, kids.get(m.parent_id, [m.id]), live_text, usage.get(mid)))
     base = _out(conv)
     return ConversationDetail(**base.model_dump(), messages=messages, has_more=start > 0)
 

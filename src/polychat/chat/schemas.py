@@ -71,6 +71,13 @@ class UsageOut(BaseModel):
     cost_usd: float | None = None
 
 
+class MessageUsageOut(UsageOut):
+    """What one answer cost, from its usage_tracking row (shown per message on demand)."""
+
+    ttft_ms: int | None = None
+    duration_ms: int | None = None
+
+
 class ErrorInfo(BaseModel):
     code: str
     message: str
@@ -95,6 +102,9 @@ class MessageOut(BaseModel):
         default_factory=list, description="This message and its siblings (branches), oldest first"
     )
     sibling_index: int = 0
+    usage: MessageUsageOut | None = Field(
+        default=None, description="Tokens, cost and timings of an answer, once it has ended"
+    )
 
 
 class ChatResult(BaseModel):
