@@ -57,13 +57,13 @@ describe("ModelList", () => {
 
   it("filters by search text across providers", async () => {
     const { user } = setup();
-    await user.type(screen.getByRole("textbox", { name: "Search models" }), "large");
+    await user.type(screen.getByRole("combobox", { name: "Search models" }), "large");
     expect(screen.getAllByRole("option").map((o) => o.textContent)).toEqual([
       expect.stringContaining("Mistral Large"),
     ]);
     expect(screen.queryByRole("region", { name: "OpenAI" })).toBeNull();
-    await user.clear(screen.getByRole("textbox", { name: "Search models" }));
-    await user.type(screen.getByRole("textbox", { name: "Search models" }), "nothing-like-this");
+    await user.clear(screen.getByRole("combobox", { name: "Search models" }));
+    await user.type(screen.getByRole("combobox", { name: "Search models" }), "nothing-like-this");
     expect(screen.getByText("No models match your search.")).toBeInTheDocument();
   });
 
@@ -121,5 +121,45 @@ describe("ModelList with a provider whose list failed", () => {
     );
     expect(within(section("Lab vLLM")).getByText(/Incorrect API key/)).toBeInTheDocument();
     expect(screen.queryByRole("option")).toBeNull();
+  });
+});
+
+describe("ModelList keyboard", () => {
+  it("moves with Up/Down from the search box, chooses with Enter, closes with Escape", async () => {
+    const onChange = vi.fn();
+    const onClose = vi.fn();
+    render(
+      <ModelList
+        models={models}
+        providers={providers}
+        value={null}
+        onChange={onChange}
+        onConfigure={() => {}}
+        onClose={onClose}
+      />,
+    );
+    const user = userEvent.setup();
+    const search = screen.getByRole("combobox", { name: "Search models" });
+    expect(search).toHaveFocus();
+    const activeName = () => document.getElementById(search.getAttribute("aria-activedescendant") ?? "")?.textContent;
+    expect(activeName()).toContain("Claude Sonnet 4.6");
+    await user.keyboard("{ArrowDown}");
+    expect(activeName()).toContain("Claude Haiku 4.5");
+    await user.keyboard("{ArrowDown}{ArrowDown}");
+    expect(activeName()).toContain("Mistral 7B");
+    await user.keyboard("{ArrowDown}");
+    expect(activeName()).toContain("Claude Sonnet 4.6");
+    await user.keyboard("{ArrowUp}");
+    expect(activeName()).toContain("Mistral 7B");
+    await user.keyboard("{Enter}");
+    expect(onChange).toHaveBeenCalledWith(expect.objectContaining({ id: "open-mistral-7b", provider: "mistral" }));
+    await user.keyboard("{Escape}");
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it("highlights the first match after typing, so Enter picks it", async () => {
+    const { onChange, user } = setup({ model: "claude-haiku-4-5", provider: "claude" });
+    await user.type(screen.getByRole("combobox", { name: "Search models" }), "large{Enter}");
+    expect(onChange).toHaveBeenCalledWith(expect.objectContaining({ id: "mistral-large-latest" }));
   });
 });

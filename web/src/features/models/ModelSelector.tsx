@@ -1,5 +1,6 @@
 import { AlertTriangle, ChevronDown, ChevronRight, Eye, KeyRound, Search, Wrench, Zap } from "lucide-react";
-import { useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
+import type { KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { ModelInfo, ProviderInfo } from "@/api/types";
 import { Badge } from "@/components/ui/badge";
@@ -21,6 +22,8 @@ export interface ModelSelectorProps {
   inline?: boolean;
   /** Where the menu opens: below on the new-chat screen, above a composer at the bottom. */
   side?: "top" | "bottom";
+  /** Escape in the list: the popover closes itself; inline lists may want to know. */
+  onClose?: () => void;
 }
 
 function formatContext(n: number | null): string | null {
@@ -36,6 +39,7 @@ export function ModelList({
   onChange,
   onConfigure,
   loading,
+  onClose,
 }: Omit<ModelSelectorProps, "inline">) {
   const { t } = useTranslation();
   const [query, setQuery] = useState("");
@@ -45,6 +49,50 @@ export function ModelList({
     () => groupModels(models, providers, query, filter, providerErrors),
     [models, providers, query, filter, providerErrors],
   );
+  // Arrow keys move a highlight while focus stays in the search box (aria-activedescendant),
+  // so typing and choosing never fight over focus, as in claude.ai's picker.
+  const listId = useId();
+  const listRef = useRef<HTMLDivElement>(null);
+  const visible = useMemo(
+    () => groups.flatMap((g) => ((collapsed[g.provider] ?? false) ? [] : g.models)),
+    [groups, collapsed],
+  );
+  const initialActive = () => {
+    const i = visible.findIndex((m) => m.id === value?.model && m.provider === value.provider);
+    return i >= 0 && query === "" ? i : visible.length > 0 ? 0 : -1;
+  };
+  const [active, setActive] = useState(initialActive);
+  const [shownList, setShownList] = useState(visible);
+  if (shownList !== visible) {
+    // A new list (search, filter, collapse) resets the highlight; a new value does not.
+    setShownList(visible);
+    setActive(initialActive());
+  }
+  const optionId = (i: number) => `${listId}-opt-${i}`;
+  useEffect(() => {
+    if (active < 0) return;
+    const el = listRef.current?.querySelector(`[id="${optionId(active)}"]`);
+    if (el instanceof HTMLElement && typeof el.scrollIntoView === "function") el.scrollIntoView({ block: "nearest" });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [active]);
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    const n = visible.length;
+    if (e.key === "ArrowDown" && n > 0) {
+      e.preventDefault();
+      setActive((i) => (i + 1) % n);
+    } else if (e.key === "ArrowUp" && n > 0) {
+      e.preventDefault();
+      setActive((i) => (i <= 0 ? n - 1 : i - 1));
+    } else if (e.key === "Enter") {
+      const m = visible[active];
+      if (m) {
+        e.preventDefault();
+        onChange(m);
+      }
+    } else if (e.key === "Escape") {
+      onClose?.();
+    }
+  };
   const filterable = useMemo(() => {
     const ids = new Set(models.filter((m) => m.available).map((m) => m.provider));
     return providers.filter((p) => ids.has(p.id));
@@ -57,6 +105,11 @@ export function ModelList({
           <Search className="pointer-events-none absolute left-2.5 top-1/2 size-4 -translate-y-1/2 text-muted-foreground" />
           <input
             autoFocus
+            role="combobox"
+            aria-expanded
+            aria-controls={listId}
+            aria-activedescendant={active >= 0 ? optionId(active) : undefined}
+            onKeyDown={onKeyDown}
             value={query}
             onChange={(e) => setQuery(e.target.value)}
             placeholder={t("models.search")}
@@ -87,7 +140,7 @@ export function ModelList({
           </div>
         )}
       </div>
-      <div className="overflow-y-auto p-1" role="listbox" aria-label={t("models.select")}>
+      <div ref={listRef} id={listId} className="overflow-y-auto p-1" role="listbox" aria-label={t("models.select")}>
         {loading && <p className="p-3 text-muted-foreground">{t("models.loading")}</p>}
         {!loading && groups.length === 0 && (
           <p className="p-3 text-muted-foreground">{t("models.noResults")}</p>
@@ -130,16 +183,22 @@ export function ModelList({
                 g.models.map((m) => {
                   const selected = value?.model === m.id && value.provider === m.provider;
                   const ctx = formatContext(m.context_window);
+                  const index = visible.indexOf(m);
+                  const highlighted = index === active;
                   return (
                     <button
                       key={`${m.provider}:${m.id}`}
+                      id={optionId(index)}
                       type="button"
                       role="option"
                       aria-selected={selected}
+                      data-active={highlighted || undefined}
                       onClick={() => onChange(m)}
+                      onMouseMove={() => setActive(index)}
                       className={cn(
                         "flex w-full items-start gap-2 rounded-lg px-2 py-2 text-left hover:bg-accent focus-visible:bg-accent",
                         selected && "bg-accent",
+                        highlighted && "bg-accent ring-1 ring-ring/40",
                       )}
                     >
                       <ProviderIcon provider={m.provider} size="sm" className="mt-0.5" />
@@ -216,6 +275,7 @@ export function ModelSelector(props: ModelSelectorProps) {
             props.onChange(m);
             setOpen(false);
           }}
+          onClose={() => setOpen(false)}
           onConfigure={(p) => {
             setOpen(false);
             props.onConfigure(p);
