@@ -2,6 +2,7 @@ import { api } from "./base";
 import {
   toConversation,
   toConversationSummary,
+  nextCursor,
   toList,
   toModelsResult,
   toProvider,
@@ -10,7 +11,7 @@ import {
 } from "./normalize";
 import type {
   Conversation,
-  ConversationSummary,
+  ConversationPage,
   ModelsResult,
   Preferences,
   ProviderInfo,
@@ -18,6 +19,8 @@ import type {
   TokenResponse,
   User,
 } from "./types";
+
+const CONVERSATION_PAGE = 50;
 
 export const polychatApi = api.injectEndpoints({
   endpoints: (b) => ({
@@ -126,9 +129,19 @@ export const polychatApi = api.injectEndpoints({
       providesTags: ["Models"],
     }),
 
-    conversations: b.query<ConversationSummary[], void>({
-      query: () => "/conversations?limit=200",
-      transformResponse: (r: unknown) => toList(r, toConversationSummary),
+    // Pages of 50 follow the server's cursor; invalidation refetches every loaded page, so a
+    // rename or delete far down the list shows without losing the user's place.
+    conversations: b.infiniteQuery<ConversationPage, void, string | null>({
+      infiniteQueryOptions: {
+        initialPageParam: null,
+        getNextPageParam: (last) => last.next_cursor,
+      },
+      query: ({ pageParam }) =>
+        `/conversations?limit=${CONVERSATION_PAGE}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      transformResponse: (r: unknown): ConversationPage => ({
+        items: toList(r, toConversationSummary),
+        next_cursor: nextCursor(r),
+      }),
       providesTags: ["Conversations"],
     }),
     conversation: b.query<Conversation, string>({
@@ -184,7 +197,7 @@ export const {
   useCreateCustomProviderMutation,
   useDeleteCustomProviderMutation,
   useModelsQuery,
-  useConversationsQuery,
+  useConversationsInfiniteQuery,
   useConversationQuery,
   useRenameConversationMutation,
   useUpdateConversationMutation,

@@ -229,6 +229,11 @@ export function toList<T>(v: unknown, map: (x: unknown) => T): T[] {
   return [];
 }
 
+/** The list's `next_cursor` (absent or empty means the last page). */
+export function nextCursor(v: unknown): string | null {
+  return str(obj(v).next_cursor) || null;
+}
+
 /** The server's `{"error": {"code","message"}}`, or something sensible for any other failure. */
 export function toApiError(status: number | string, data: unknown): ApiErrorBody {
   const e = obj(obj(data).error);

@@ -124,6 +124,12 @@ export interface ConversationSummary {
   updated_at: string | null;
 }
 
+/** One page of the sidebar list; `next_cursor` is null on the last page. */
+export interface ConversationPage {
+  items: ConversationSummary[];
+  next_cursor: string | null;
+}
+
 export interface Conversation extends ConversationSummary {
   messages: ChatMessage[];
 }

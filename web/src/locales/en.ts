@@ -59,6 +59,8 @@ const en = {
     close: "Close sidebar",
     settings: "Settings",
     conversations: "Conversations",
+    loadMore: "Load more chats",
+    loadingMore: "Loading…",
   },
   chat: {
     message: "Message",

@@ -63,6 +63,8 @@ const fr: Same<Messages> = {
     close: "Fermer le panneau latéral",
     settings: "Paramètres",
     conversations: "Conversations",
+    loadMore: "Charger plus de discussions",
+    loadingMore: "Chargement…",
   },
   chat: {
     message: "Message",

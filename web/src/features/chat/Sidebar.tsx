@@ -8,12 +8,12 @@ import {
   SquarePen,
   Trash2,
 } from "lucide-react";
-import { useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, NavLink, useNavigate, useParams } from "react-router";
 import { toast } from "sonner";
 import {
-  useConversationsQuery,
+  useConversationsInfiniteQuery,
   useDeleteConversationMutation,
   useProfileQuery,
   useRenameConversationMutation,
@@ -90,7 +90,21 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
   const dispatch = useAppDispatch();
   const navigate = useNavigate();
   const { conversationId } = useParams();
-  const conversations = useConversationsQuery();
+  const conversations = useConversationsInfiniteQuery();
+  const loaded = useMemo(() => conversations.data?.pages.flatMap((p) => p.items) ?? [], [conversations.data]);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = conversations;
+  // Infinite scroll: a sentinel at the end of the list asks for the next page when it comes
+  // into view; the button beside it does the same for keyboards and browsers without observers.
+  const sentinel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !hasNextPage || typeof IntersectionObserver === "undefined") return;
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !isFetchingNextPage) void fetchNextPage();
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
   const profile = useProfileQuery();
   const [rename, { isLoading: renaming }] = useRenameConversationMutation();
   const [remove, { isLoading: deleting }] = useDeleteConversationMutation();
@@ -104,7 +118,7 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
   const [query, setQuery] = useState("");
   const q = query.trim().toLowerCase();
   const groups = groupByDate(
-    (conversations.data ?? []).filter((c) => !q || (c.title ?? "").toLowerCase().includes(q)),
+    loaded.filter((c) => !q || (c.title ?? "").toLowerCase().includes(q)),
   );
   const name = profile.data?.display_name || profile.data?.username || "";
 
@@ -133,7 +147,7 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
           {t("sidebar.newChat")}
         </Button>
       </div>
-      {(conversations.data?.length ?? 0) > 0 && (
+      {loaded.length > 0 && (
         <div className="relative mx-2 mt-1">
           <Search className="pointer-events-none absolute left-2.5 top-1/2 size-3.5 -translate-y-1/2 text-muted-foreground" />
           <input
@@ -171,6 +185,19 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
             </ul>
           </section>
         ))}
+        {hasNextPage && (
+          <div ref={sentinel} className="px-1 pb-2">
+            <Button
+              variant="ghost"
+              size="sm"
+              className="w-full text-muted-foreground"
+              disabled={isFetchingNextPage}
+              onClick={() => void fetchNextPage()}
+            >
+              {isFetchingNextPage ? t("sidebar.loadingMore") : t("sidebar.loadMore")}
+            </Button>
+          </div>
+        )}
       </div>
       <div className="border-t border-border p-2">
         <DropdownMenu>
