@@ -149,6 +149,14 @@ export const polychatApi = api.injectEndpoints({
       transformResponse: toConversation,
       providesTags: (_r, _e, id) => [{ type: "Conversation", id }],
     }),
+    // A page of the active branch before a message; kept out of the conversation's cache so
+    // refetching the newest page after each answer never drops or duplicates it.
+    olderMessages: b.query<Conversation, { id: string; before: string }>({
+      query: ({ id, before }) =>
+        `/conversations/${encodeURIComponent(id)}?limit=100&before=${encodeURIComponent(before)}`,
+      transformResponse: toConversation,
+      keepUnusedDataFor: 0,
+    }),
     renameConversation: b.mutation<unknown, { id: string; title: string }>({
       query: ({ id, title }) => ({
         url: `/conversations/${encodeURIComponent(id)}`,
@@ -198,6 +206,7 @@ export const {
   useDeleteCustomProviderMutation,
   useModelsQuery,
   useConversationsInfiniteQuery,
+  useLazyOlderMessagesQuery,
   useConversationQuery,
   useRenameConversationMutation,
   useUpdateConversationMutation,

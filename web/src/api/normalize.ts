@@ -217,7 +217,7 @@ export function toConversation(v: unknown): Conversation {
     : Array.isArray(obj(c.messages).items)
       ? (obj(c.messages).items as unknown[])
       : [];
-  return { ...toConversationSummary(c), messages: raw.map(toMessage) };
+  return { ...toConversationSummary(c), messages: raw.map(toMessage), has_more: c.has_more === true };
 }
 
 export function toList<T>(v: unknown, map: (x: unknown) => T): T[] {

@@ -132,6 +132,8 @@ export interface ConversationPage {
 
 export interface Conversation extends ConversationSummary {
   messages: ChatMessage[];
+  /** Older messages exist before the first one here (fetch them with `before=`). */
+  has_more?: boolean;
 }
 
 export interface ApiErrorBody {

@@ -63,6 +63,9 @@ const en = {
     loadingMore: "Loading…",
   },
   chat: {
+    loadEarlier: "Load earlier messages",
+    loadingEarlier: "Loading…",
+    loadEarlierFailed: "Could not load earlier messages",
     message: "Message",
     greeting: "How can I help you today?",
     greetingNamed: "How can I help you today, {{name}}?",

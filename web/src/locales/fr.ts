@@ -67,6 +67,9 @@ const fr: Same<Messages> = {
     loadingMore: "Chargement…",
   },
   chat: {
+    loadEarlier: "Charger les messages précédents",
+    loadingEarlier: "Chargement…",
+    loadEarlierFailed: "Impossible de charger les messages précédents",
     message: "Message",
     greeting: "Comment puis-je vous aider aujourd’hui ?",
     greetingNamed: "Comment puis-je vous aider aujourd’hui, {{name}} ?",

@@ -15,6 +15,7 @@ import { modelChosen } from "@/store/uiSlice";
 import { Composer } from "./Composer";
 import { LiveAnswer } from "./LiveAnswer";
 import { MessageItem, UserBubble, type MessageHandlers } from "./MessageItem";
+import { useOlderMessages } from "./useOlderMessages";
 import { clearStream, isStreaming, reattach, sendMessage, stopStream } from "./streamController";
 import { useModelChoice } from "./useModelChoice";
 
@@ -44,7 +45,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
   const liveReplaces = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.replaces : undefined));
   const streaming = livePhase === "connecting" || livePhase === "streaming";
 
-  const messages = useMemo(() => conv.data?.messages ?? [], [conv.data]);
+  const { messages, hasMore, loadOlder, loadingOlder, olderFailed } = useOlderMessages(conversationId, conv.data);
   const choice = useModelChoice(key, conv.data ? { model: conv.data.model, provider: conv.data.provider } : null);
 
   // A reload mid-answer: the server still writes it; follow along.
@@ -202,6 +203,14 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
         <>
           <div ref={scroller} onScroll={onScroll} className="relative min-h-0 flex-1 overflow-y-auto" data-testid="message-list">
             <div className="mx-auto flex w-full max-w-3xl flex-col gap-4 px-4 py-6 sm:px-6">
+              {hasMore && (
+                <div className="flex flex-col items-center gap-1">
+                  <Button variant="ghost" size="sm" disabled={loadingOlder} onClick={() => void loadOlder()}>
+                    {loadingOlder ? t("chat.loadingEarlier") : t("chat.loadEarlier")}
+                  </Button>
+                  {olderFailed && <p className="text-xs text-danger">{t("chat.loadEarlierFailed")}</p>}
+                </div>
+              )}
               {shown.map((m) => (
                 <MessageItem key={m.id} message={m} handlers={handlers} busy={streaming} />
               ))}
