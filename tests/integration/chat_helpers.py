@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,9 @@ from pydantic import SecretStr
 
 from polychat.app import create_app
 from polychat.config import Settings
+from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.server import FakeServer
+from tests.helpers import register
 
 KEY = "test-key"
 
@@ -125,6 +127,32 @@ def live_server(settings: Settings) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+@dataclass
+class ClaudeAndTwoUsers:
+    """A live server whose Claude is a fake, a client for it, and two registered users'
+    Authorization headers: what the conversation tests need to prove owner-only access."""
+
+    fake: FakeAnthropic
+    http: httpx.AsyncClient
+    alice: dict[str, str]
+    bob: dict[str, str]
+
+
+@asynccontextmanager
+async def claude_and_two_users(settings: Settings) -> AsyncIterator[ClaudeAndTwoUsers]:
+    fake = FakeAnthropic()  # named before `with`: entering returns it typed as any FakeServer
+    with fake:
+        server = LiveServer(chat_settings(settings, **provider_overrides({"claude": fake})))
+        server.start()
+        try:
+            async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+                alice = await register(http, "alice")
+                bob = await register(http, "bob")
+                yield ClaudeAndTwoUsers(fake, http, alice, bob)
+        finally:
+            server.stop()
 
 
 @dataclass

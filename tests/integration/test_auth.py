@@ -303,3 +303,40 @@ async def test_admin_settings_need_an_admin(
     )
     assert read.status_code == write.status_code == 403
     assert error_code(read) == "forbidden"
+
+
+async def registration_status(client: httpx.AsyncClient) -> dict[str, bool]:
+    response = await client.get("/api/auth/register")
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    data: dict[str, bool] = response.json()
+    return data
+
+
+async def test_registration_status_on_a_fresh_install_invites_the_first_account(
+    client: httpx.AsyncClient,
+) -> None:
+    assert await registration_status(client) == {"open": True, "first_user": True}
+    await register(client, "founder")
+    assert await registration_status(client) == {"open": True, "first_user": False}
+
+
+async def test_registration_status_follows_the_admin_switch(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    await client.put(
+        "/api/admin/settings", json={"registration_open": False}, headers=admin_headers
+    )
+    assert await registration_status(client) == {"open": False, "first_user": False}
+    await client.put("/api/admin/settings", json={"registration_open": True}, headers=admin_headers)
+    assert await registration_status(client) == {"open": True, "first_user": False}
+
+
+async def test_registration_status_when_closed_by_default(
+    settings: Settings, client: httpx.AsyncClient
+) -> None:
+    """Closed at start-up still lets the first account in, and says so; then it is closed."""
+    settings.registration_open = False
+    assert await registration_status(client) == {"open": True, "first_user": True}
+    await register(client, "owner")
+    assert await registration_status(client) == {"open": False, "first_user": False}

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -173,6 +174,34 @@ async def test_failover_takes_over_only_before_the_first_token(world: World) -> 
     assert len(chat_requests(mistral)) == before
 
 
+async def test_a_key_refused_while_chatting_turns_its_provider_red(world: World) -> None:
+    claude, mistral = world.fakes["claude"], world.fakes["mistral"]
+
+    async def status(provider: str) -> dict[str, Any]:
+        r = await world.http.get(f"/api/providers/{provider}/status", headers=world.headers)
+        result: dict[str, Any] = r.json()
+        return result
+
+    assert (await status("claude"))["status"] != "error"
+    claude.queue(Reply(failure=Failure.BAD_KEY))
+    mistral.queue(Reply(text="covered for claude", chunks=2))
+    body = {
+        "model": "claude-sonnet-4-6",
+        "content": "hello?",
+        "failover": [{"provider": "mistral", "model": "mistral-small-latest"}],
+    }
+    _, sse = await read_sse(
+        world.http, "POST", "/api/chat/stream", json=body, headers=world.headers
+    )
+    # The answer came from the failover, and the refused key still shows on Claude's card.
+    assert sse.first("failover")["code"] == "auth_failed"
+    assert sse.text == "covered for claude"
+    claude_status = await status("claude")
+    assert claude_status["status"] == "error" and claude_status["last_test"]["success"] is False
+    assert claude_status["message"]
+    assert (await status("mistral"))["status"] != "error"
+
+
 async def test_a_hanging_provider_does_not_slow_another(world: World) -> None:
     claude, mistral = world.fakes["claude"], world.fakes["mistral"]
     claude.queue(Reply(failure=Failure.SLOW_FIRST_BYTE, first_byte_delay_s=30))
@@ -229,6 +258,12 @@ async def test_title_is_generated_after_the_first_exchange(
         await wait_for(titled, limit_s=10)
         # Written by the same provider's cheap model, not by the one that answered.
         assert chat_requests(claude)[-1]["model"] == "claude-haiku-4-5"
+        # The title request is paid for too, so the month's usage counts it.
+        usage = await w.http.get("/api/users/usage?group_by=model", headers=w.headers)
+        by_model = {b["key"]: b for b in usage.json()["items"]}
+        assert by_model["claude-sonnet-4-6"]["requests"] == 1
+        assert by_model["claude-haiku-4-5"]["requests"] == 1
+        assert by_model["claude-haiku-4-5"]["input_tokens"] > 0
         # A provider that cannot write the title leaves the first words instead.
         claude.queue(Reply(text="ok"), Reply(failure=Failure.BAD_KEY))
         r = await w.http.post(
@@ -277,6 +312,12 @@ async def test_an_image_reaches_a_vision_model_and_stays_in_the_history(world: W
     assert r.status_code == 200
     first_turn = chat_requests(claude)[-1]["messages"][0]["content"]
     assert any(b.get("type") == "image" for b in first_turn)
+    # A page that starts after the image says the branch before it holds one.
+    url = f"/api/conversations/{conv_id}"
+    newest = (await world.http.get(f"{url}?limit=2", headers=world.headers)).json()
+    whole = (await world.http.get(f"{url}?limit=4", headers=world.headers)).json()
+    assert newest["has_more"] is True and newest["images_before"] is True
+    assert whole["has_more"] is False and whole["images_before"] is False
     # A text-only model refuses that history up front instead of failing upstream.
     r = await world.http.post(
         "/api/chat",
@@ -284,3 +325,51 @@ async def test_an_image_reaches_a_vision_model_and_stays_in_the_history(world: W
         headers=world.headers,
     )
     assert r.status_code == 400 and r.json()["error"]["code"] == "capability_unsupported"
+
+
+async def test_custom_instructions_become_the_system_prompt_of_new_chats_only(
+    world: World,
+) -> None:
+    claude = world.fakes["claude"]
+    claude.queue(Reply(text="Hello."), Reply(text="Bonjour."), Reply(text="Still French."))
+
+    async def ask(content: str, conv_id: int | None = None) -> int:
+        body: dict[str, object] = {"model": "claude-sonnet-4-6", "content": content}
+        if conv_id is not None:
+            body["conversation_id"] = conv_id
+        r = await world.http.post("/api/chat", json=body, headers=world.headers)
+        assert r.status_code == 200, r.text
+        return int(r.json()["conversation_id"])
+
+    # A chat started before the preference exists has no system prompt, now or later.
+    before = await ask("Hi")
+    assert "system" not in chat_requests(claude)[-1]
+
+    instructions = "Answer in French. I am a chemist."
+    r = await world.http.put(
+        "/api/users/profile",
+        json={"preferences": {"custom_instructions": f"  {instructions}\n"}},
+        headers=world.headers,
+    )
+    assert r.status_code == 200, r.text
+
+    after = await ask("Hello")
+    assert chat_requests(claude)[-1]["system"] == instructions
+    # It is the new conversation's own system prompt: a later turn keeps it...
+    await ask("And then?", after)
+    assert chat_requests(claude)[-1]["system"] == instructions
+    conv = (await world.http.get(f"/api/conversations/{after}", headers=world.headers)).json()
+    assert conv["system_prompt"] == instructions
+    # ...and the older chat did not silently gain it.
+    old = (await world.http.get(f"/api/conversations/{before}", headers=world.headers)).json()
+    assert old["system_prompt"] is None
+
+    # An explicit `system` wins over the preference.
+    claude.queue(Reply(text="Ok."))
+    r = await world.http.post(
+        "/api/chat",
+        json={"model": "claude-sonnet-4-6", "content": "Hey", "system": "Be terse."},
+        headers=world.headers,
+    )
+    assert r.status_code == 200
+    assert chat_requests(claude)[-1]["system"] == "Be terse."

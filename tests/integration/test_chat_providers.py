@@ -279,6 +279,13 @@ async def test_plain_request_reports_a_provider_failure_as_an_error_status(env: 
         err["details"]["conversation_id"], err["details"]["assistant_message_id"]
     )
     assert saved["status"] == "error" and saved["error"]["code"] == "auth_failed"
+    # The provider card now says what chatting found: the key was refused.
+    status = (
+        await env.http.get(f"/api/providers/{env.provider}/status", headers=env.headers)
+    ).json()
+    assert status["status"] == "error"
+    assert status["last_test"]["success"] is False
+    assert status["message"] == err["message"] == status["last_test"]["message"]
 
 
 async def test_concurrent_streams_of_one_user_stay_separate(env: Env) -> None:

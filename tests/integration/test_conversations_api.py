@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 
 from polychat.config import Settings
-from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.script import Reply
-from tests.helpers import register
 from tests.integration.chat_helpers import (
-    LiveServer,
+    ClaudeAndTwoUsers,
     chat_requests,
-    chat_settings,
-    provider_overrides,
+    claude_and_two_users,
     read_sse,
     texts_in,
 )
@@ -26,12 +21,8 @@ pytestmark = pytest.mark.db
 MODEL = "claude-sonnet-4-6"
 
 
-@dataclass
-class Ctx:
-    fake: FakeAnthropic
-    http: httpx.AsyncClient
-    alice: dict[str, str]
-    bob: dict[str, str]
+class Ctx(ClaudeAndTwoUsers):
+    """The shared setup, with the requests these tests make again and again."""
 
     async def say(self, content: str, reply: str, **extra: Any) -> dict[str, Any]:
         self.fake.queue(Reply(text=reply))
@@ -51,16 +42,8 @@ class Ctx:
 
 @pytest.fixture
 async def ctx(settings: Settings) -> AsyncIterator[Ctx]:
-    with FakeAnthropic() as fake:
-        server = LiveServer(chat_settings(settings, **provider_overrides({"claude": fake})))
-        server.start()
-        try:
-            async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
-                alice = await register(http, "alice")
-                bob = await register(http, "bob")
-                yield Ctx(fake, http, alice, bob)
-        finally:
-            server.stop()
+    async with claude_and_two_users(settings) as setup:
+        yield Ctx(setup.fake, setup.http, setup.alice, setup.bob)
 
 
 async def test_crud_and_owner_only(ctx: Ctx) -> None:
@@ -304,3 +287,173 @@ async def test_deleting_a_conversation_stops_its_running_answer(ctx: Ctx) -> Non
     # The stopped answer was billed before the conversation went away.
     usage = (await ctx.http.get("/api/users/usage", headers=ctx.alice)).json()
     assert usage["total"]["requests"] == 1
+
+
+async def _list(ctx: Ctx, headers: dict[str, str], **params: Any) -> list[int]:
+    """Every id of the list, page by page through the cursor."""
+    seen: list[int] = []
+    cursor = None
+    for _ in range(20):
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        r = await ctx.http.get("/api/conversations", params=query, headers=headers)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return seen
+    raise AssertionError("the cursor never ended")
+
+
+async def test_starred_conversations_filter_and_paginate(ctx: Ctx) -> None:
+    ids = []
+    for i in range(6):
+        r = await ctx.http.post("/api/conversations", json={"title": f"s{i}"}, headers=ctx.alice)
+        assert r.json()["pinned"] is False
+        ids.append(r.json()["id"])
+    before = (await ctx.view(ids[1]))["updated_at"]
+
+    for cid in (ids[1], ids[3], ids[4]):
+        r = await ctx.http.put(
+            f"/api/conversations/{cid}", json={"pinned": True}, headers=ctx.alice
+        )
+        assert r.status_code == 200 and r.json()["pinned"] is True
+    # Starring is not activity: the order of the list does not change.
+    assert (await ctx.view(ids[1]))["updated_at"] == before
+    assert (await ctx.view(ids[1]))["pinned"] is True
+
+    newest_first = ids[::-1]
+    assert await _list(ctx, ctx.alice, limit=2) == newest_first
+    assert await _list(ctx, ctx.alice, limit=2, pinned="true") == [ids[4], ids[3], ids[1]]
+    assert await _list(ctx, ctx.alice, limit=2, pinned="false") == [ids[5], ids[2], ids[0]]
+    assert await _list(ctx, ctx.alice, limit=1, pinned="true") == [ids[4], ids[3], ids[1]]
+    page = (
+        await ctx.http.get("/api/conversations", params={"pinned": "true"}, headers=ctx.alice)
+    ).json()
+    assert all(c["pinned"] for c in page["items"]) and page["next_cursor"] is None
+
+    # Unstar: back among the others, in its old place.
+    r = await ctx.http.put(
+        f"/api/conversations/{ids[3]}", json={"pinned": False}, headers=ctx.alice
+    )
+    assert r.json()["pinned"] is False
+    assert await _list(ctx, ctx.alice, limit=2, pinned="false") == [ids[5], ids[3], ids[2], ids[0]]
+    # A rename is activity and still moves a chat up; a starred chat keeps its star.
+    await ctx.http.put(f"/api/conversations/{ids[1]}", json={"title": "Top"}, headers=ctx.alice)
+    assert await _list(ctx, ctx.alice, pinned="true") == [ids[1], ids[4]]
+
+    bad = await ctx.http.get("/api/conversations", params={"pinned": "maybe"}, headers=ctx.alice)
+    assert bad.status_code == 422
+
+
+async def test_only_the_owner_stars_and_sees_stars(ctx: Ctx) -> None:
+    r = await ctx.http.post("/api/conversations", json={"title": "Mine"}, headers=ctx.alice)
+    cid = r.json()["id"]
+    r = await ctx.http.put(f"/api/conversations/{cid}", json={"pinned": True}, headers=ctx.bob)
+    assert r.status_code == 404
+    assert (await ctx.view(cid))["pinned"] is False
+    await ctx.http.put(f"/api/conversations/{cid}", json={"pinned": True}, headers=ctx.alice)
+    assert await _list(ctx, ctx.bob, pinned="true") == []
+    assert await _list(ctx, ctx.bob) == []
+    assert await _list(ctx, ctx.alice, pinned="true") == [cid]
+    r = await ctx.http.put(f"/api/conversations/{cid}", json={"pinned": "yes"}, headers=ctx.alice)
+    assert r.status_code == 422
+
+
+async def test_export_the_active_branch_as_markdown_or_json(ctx: Ctx) -> None:
+    first = await ctx.say("Name a colour", "Blue")
+    cid = first["conversation_id"]
+    await ctx.http.put(
+        f"/api/conversations/{cid}", json={"title": "Café colours"}, headers=ctx.alice
+    )
+    await ctx.say("Another", "Green", conversation_id=cid)
+    # An edit starts a new branch: the export follows the active one only.
+    ctx.fake.queue(Reply(text="Red"))
+    r = await ctx.http.post(
+        "/api/chat",
+        json={"model": MODEL, "content": "A warm one", "edit_message_id": first["user_message_id"]},
+        headers=ctx.alice,
+    )
+    assert r.status_code == 200, r.text
+
+    r = await ctx.http.get(f"/api/conversations/{cid}/export", headers=ctx.alice)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "text/markdown; charset=utf-8"
+    assert r.headers["content-disposition"] == (
+        "attachment; filename=\"cafe-colours.md\"; filename*=UTF-8''Caf%C3%A9%20colours.md"
+    )
+    assert r.headers["cache-control"] == "no-store"
+    text = r.text
+    assert text.startswith("# Café colours\n")
+    assert "## You\n\nA warm one" in text
+    assert "## Claude Sonnet 4.6 (`claude-sonnet-4-6`, claude)\n\nRed" in text
+    assert "Blue" not in text and "Green" not in text  # the other branch
+
+    r = await ctx.http.get(
+        f"/api/conversations/{cid}/export", params={"format": "json"}, headers=ctx.alice
+    )
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    assert 'filename="cafe-colours.json"' in r.headers["content-disposition"]
+    data = r.json()
+    assert data["conversation"]["id"] == cid
+    assert [(m["role"], m["content"]) for m in data["messages"]] == [
+        ("user", "A warm one"),
+        ("assistant", "Red"),
+    ]
+
+    bad = await ctx.http.get(
+        f"/api/conversations/{cid}/export", params={"format": "pdf"}, headers=ctx.alice
+    )
+    assert bad.status_code == 422
+    # Owner-only: another user gets the same 404 as for a missing conversation.
+    other = await ctx.http.get(f"/api/conversations/{cid}/export", headers=ctx.bob)
+    missing = await ctx.http.get("/api/conversations/999999/export", headers=ctx.alice)
+    assert other.status_code == missing.status_code == 404
+    assert other.json() == missing.json()
+
+
+async def test_settings_are_validated_saved_and_used_by_the_next_turn(ctx: Ctx) -> None:
+    first = await ctx.say("Hello", "Hi")
+    cid = first["conversation_id"]
+    url = f"/api/conversations/{cid}"
+
+    # The same ranges as a chat request: a saved default must be one a turn could have sent.
+    for bad in (
+        {"temperature": 2.5},
+        {"temperature": -0.1},
+        {"top_p": 1.5},
+        {"max_tokens": 0},
+        {"max_tokens": 1_000_001},
+        {"temperature": "warm"},
+        {"seed": 4},  # unknown knobs are refused, not stored and silently ignored
+    ):
+        r = await ctx.http.put(url, json={"params": bad}, headers=ctx.alice)
+        assert r.status_code == 422, (bad, r.text)
+    r = await ctx.http.put(url, json={"system_prompt": "x" * 100_001}, headers=ctx.alice)
+    assert r.status_code == 422
+    assert (await ctx.view(cid))["params"] == {}
+
+    r = await ctx.http.put(
+        url,
+        json={
+            "system_prompt": "Answer like a pirate.",
+            "params": {"temperature": 0.3, "max_tokens": 512, "top_p": None},
+        },
+        headers=ctx.alice,
+    )
+    assert r.status_code == 200, r.text
+    # Only what is set is kept: null means "provider default".
+    assert r.json()["params"] == {"temperature": 0.3, "max_tokens": 512}
+    assert r.json()["system_prompt"] == "Answer like a pirate."
+
+    ctx.fake.requests.clear()
+    await ctx.say("Again", "Arr", conversation_id=cid)
+    [sent] = chat_requests(ctx.fake)
+    assert sent["system"] == "Answer like a pirate."
+    assert (sent["temperature"], sent["max_tokens"]) == (0.3, 512)
+
+    # Clearing: an empty object and a null prompt bring back the provider's defaults.
+    r = await ctx.http.put(url, json={"system_prompt": None, "params": {}}, headers=ctx.alice)
+    assert r.status_code == 200, r.text
+    assert (r.json()["params"], r.json()["system_prompt"]) == ({}, None)

@@ -14,6 +14,7 @@ import pytest
 pytestmark = pytest.mark.db
 
 PUBLIC = {
+    ("GET", "/api/auth/register"),
     ("POST", "/api/auth/register"),
     ("POST", "/api/auth/login"),
     ("POST", "/api/auth/refresh"),

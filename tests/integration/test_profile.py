@@ -103,3 +103,26 @@ async def test_password_change_ends_other_sessions_but_not_this_one(
     assert mine.status_code == 200
     assert (await login(client, "zoe")).status_code == 401
     assert (await login(client, "zoe", NEW_PASSWORD)).status_code == 200
+
+
+async def test_custom_instructions_are_saved_and_capped(client: httpx.AsyncClient) -> None:
+    headers = await register(client, "zoe")
+    text = "I write Python.\nKeep answers short."
+    saved = await client.put(
+        "/api/users/profile",
+        json={"preferences": {"custom_instructions": text}},
+        headers=headers,
+    )
+    too_long = await client.put(
+        "/api/users/profile",
+        json={"preferences": {"custom_instructions": "x" * 10_001}},
+        headers=headers,
+    )
+    profile = (await client.get("/api/users/profile", headers=headers)).json()
+    assert saved.status_code == 200
+    assert saved.json()["preferences"]["custom_instructions"] == text
+    assert profile["preferences"]["custom_instructions"] == text
+    assert too_long.status_code == 422
+    error = too_long.json()["error"]
+    assert error["code"] == "validation_error"
+    assert "custom_instructions" in str(error) and "10000" in str(error)

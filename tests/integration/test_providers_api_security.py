@@ -172,14 +172,21 @@ async def test_precedence_user_then_admin_then_env(
             view = (await providers_by_id(client, me))["claude"]
             return view["key_source"], view["key_hint"]
 
-        assert await source() == ("env", "…EEEE")
+        async def admin_sees() -> str | None:
+            hint: str | None = (await providers_by_id(client, admin))["claude"]["key_hint"]
+            return hint
+
+        # A shared key's hint is shown to admins only; a user sees the hint of their own key.
+        assert await source() == ("env", None)
+        assert await admin_sees() == "…EEEE"
         r = await client.post(
             "/api/providers/claude/key",
             json={"api_key": ADMIN_KEY, "scope": "instance"},
             headers=admin,
         )
         assert r.status_code == 200, r.text
-        assert await source() == ("admin", "…IIII")
+        assert await source() == ("admin", None)
+        assert await admin_sees() == "…IIII"
         await client.post("/api/providers/claude/key", json={"api_key": A_KEY}, headers=me)
         assert await source() == ("user", "…AAAA")
 
@@ -188,7 +195,7 @@ async def test_precedence_user_then_admin_then_env(
             "/api/providers/claude", json={"allow_user_keys": False}, headers=admin
         )
         assert r.status_code == 200 and r.json()["allow_user_keys"] is False
-        assert await source() == ("admin", "…IIII")
+        assert await source() == ("admin", None)
         r = await client.post("/api/providers/claude/key", json={"api_key": B_KEY}, headers=me)
         assert r.status_code == 403 and r.json()["error"]["code"] == "user_keys_forbidden"
         claude_fake.state.reset()
@@ -198,10 +205,13 @@ async def test_precedence_user_then_admin_then_env(
         await client.patch("/api/providers/claude", json={"allow_user_keys": True}, headers=admin)
         assert await source() == ("user", "…AAAA")
         await client.delete("/api/providers/claude/key", headers=me)
-        assert await source() == ("admin", "…IIII")
+        assert await source() == ("admin", None)
         r = await client.delete("/api/providers/claude/key?scope=instance", headers=admin)
         assert r.status_code == 200
-        assert await source() == ("env", "…EEEE")
+        assert await source() == ("env", None)
+        assert await admin_sees() == "…EEEE"
+        status = await client.get("/api/providers/claude/status", headers=me)
+        assert status.json()["key_source"] == "env" and status.json()["key_hint"] is None
         claude_fake.state.reset()
         assert await _ask(app, settings, uid) == "env"
         assert _creds(claude_fake) == [ENV_KEY]

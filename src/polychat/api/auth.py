@@ -1,4 +1,4 @@
-"""`/api/auth`: register, login, refresh, logout.
+"""`/api/auth`: registration status, register, login, refresh, logout.
 
 The refresh token travels twice: in the JSON body for API clients and as an httpOnly,
 SameSite=Strict cookie scoped to `/api/auth` for the browser, which therefore never lets
@@ -8,7 +8,7 @@ script code see it.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polychat.api.deps import (
@@ -24,6 +24,7 @@ from polychat.api.schemas_users import (
     LoginRequest,
     RefreshRequest,
     RegisterRequest,
+    RegistrationStatus,
     Status,
     TokenResponse,
     UserProfile,
@@ -109,6 +110,37 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+async def any_account_exists(session: AsyncSession) -> bool:
+    """`SELECT EXISTS (SELECT 1 FROM users)`: stops at the first row, whatever the table size."""
+    return bool(await session.scalar(select(exists().select_from(User))))
+
+
+async def registration_open(session: AsyncSession, settings: Settings) -> bool:
+    """The admin's switch (a primary-key lookup), else the start-up default."""
+    return bool(
+        await app_settings.get_value(
+            session, app_settings.REGISTRATION_OPEN, settings.registration_open
+        )
+    )
+
+
+@router.get(
+    "/register",
+    response_model=RegistrationStatus,
+    responses=error_responses(500),
+    summary="Can an account be created now, and would it be the first (the admin)?",
+)
+async def registration_status(
+    response: Response, session: SessionDep, settings: SettingsDep
+) -> RegistrationStatus:
+    first = not await any_account_exists(session)
+    # Public and about to change (the first registration, an admin's switch): never cached.
+    response.headers["Cache-Control"] = "no-store"
+    return RegistrationStatus(
+        open=first or await registration_open(session, settings), first_user=first
+    )
+
+
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
@@ -130,11 +162,8 @@ async def register(
     )
     _raise_if_limited(decision)
     email = body.email.lower()
-    user_count = await session.scalar(select(func.count()).select_from(User)) or 0
-    is_first = user_count == 0
-    if not is_first and not await app_settings.get_value(
-        session, app_settings.REGISTRATION_OPEN, settings.registration_open
-    ):
+    is_first = not await any_account_exists(session)
+    if not is_first and not await registration_open(session, settings):
         raise ApiError(403, "registration_closed", "registration is closed on this server")
     problem = password_problem(
         body.password,

@@ -21,6 +21,7 @@ from polychat.chat.runner import Outcome
 from polychat.chat.schemas import ChatBody, ChatResult, ErrorInfo, StopResult, UsageOut
 from polychat.chat.service import ChatService
 from polychat.chat.sse_response import SSEResponse
+from polychat.db.models import User
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
@@ -58,11 +59,21 @@ def _api_error(error: ChatError) -> ApiError:
     )
 
 
-async def _begin(request: Request, user_id: int, body: ChatBody, t0: float) -> Generation:
+def _custom_instructions(user: User) -> str | None:
+    """The user's custom instructions (read from the row auth already loaded), or None."""
+    value = (user.preferences or {}).get("custom_instructions")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()
+
+
+async def _begin(
+    request: Request, user_id: int, body: ChatBody, t0: float, default_system: str | None
+) -> Generation:
     """Shielded: once the request is accepted, a client vanishing mid-way cannot leave a
     half-created turn behind; the turn is committed and the answer generated regardless."""
     service = get_chat(request)
-    task = asyncio.ensure_future(service.begin(user_id, body, t0))
+    task = asyncio.ensure_future(service.begin(user_id, body, t0, default_system=default_system))
     try:
         return await asyncio.shield(task)
     except ChatError as error:
@@ -85,8 +96,9 @@ async def chat_stream(
 ) -> SSEResponse:
     t0 = time.monotonic()
     user_id = user.id
+    instructions = _custom_instructions(user)
     await session.close()  # hand the connection back now, not after the whole stream
-    gen = await _begin(request, user_id, body, t0)
+    gen = await _begin(request, user_id, body, t0, instructions)
     return _stream(gen.subscribe())
 
 
@@ -126,8 +138,9 @@ async def chat(
     503 / 504 when the provider said so) whose `details` name the saved messages."""
     t0 = time.monotonic()
     user_id = user.id
+    instructions = _custom_instructions(user)
     await session.close()
-    gen = await _begin(request, user_id, body, t0)
+    gen = await _begin(request, user_id, body, t0, instructions)
     runner = gen.runner
     assert runner is not None
     outcome: Outcome = await asyncio.shield(runner)

@@ -1,4 +1,6 @@
-"""`/api/conversations`: list, create, read (active branch, paginated), update, delete.
+"""`/api/conversations`: list (all, starred or not), search (titles and message text), create,
+read (active branch, paginated), export (Markdown or JSON download), update (rename, star,
+defaults, branch), delete.
 
 Owner-only everywhere: another user's conversation answers 404 exactly like a missing one.
 """
@@ -15,22 +17,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from polychat.api.chat import get_chat
 from polychat.api.deps import CurrentUser, SessionDep
 from polychat.api.errors import ApiError, error_responses
-from polychat.chat import store
+from polychat.chat import export, search, store
 from polychat.chat.errors import ChatError
 from polychat.chat.schemas import (
     ConversationCreate,
     ConversationDetail,
     ConversationOut,
     ConversationPage,
+    ConversationSearchHit,
+    ConversationSearchPage,
     ConversationUpdate,
     ErrorInfo,
     FailoverTarget,
     MessageOut,
     MessageUsageOut,
+    SearchMatch,
 )
 from polychat.db.models import Conversation, Message, UsageRecord
 from polychat.db.types import utcnow
@@ -49,6 +55,7 @@ def _out(conv: Conversation) -> ConversationOut:
         params=conv.params or {},
         failover=[FailoverTarget(**f) for f in chain if isinstance(f, dict)],
         active_leaf_id=conv.active_leaf_id,
+        pinned=bool(conv.pinned),
         created_at=conv.created_at,
         updated_at=conv.updated_at,
     )
@@ -86,8 +93,15 @@ async def list_conversations(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
+    pinned: Annotated[
+        bool | None,
+        Query(description="Only starred (true) or only unstarred (false) conversations"),
+    ] = None,
 ) -> ConversationPage:
     query = select(Conversation).where(Conversation.user_id == user.id)
+    if pinned is not None:
+        # Same order and cursor as the whole list: a page of a filtered list is just fewer rows.
+        query = query.where(Conversation.pinned == pinned)
     if cursor:
         when, conv_id = _decode_cursor(cursor)
         query = query.where(
@@ -103,6 +117,54 @@ async def list_conversations(
     return ConversationPage(
         items=[_out(c) for c in rows],
         next_cursor=_encode_cursor(rows[-1]) if more and rows else None,
+    )
+
+
+@router.get(
+    "/search",
+    response_model=ConversationSearchPage,
+    responses=error_responses(400, 401, 422),
+    summary="Search my conversations' titles and message text, most recently active first",
+)
+async def search_conversations(
+    user: CurrentUser,
+    session: SessionDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Words to find (case-insensitive substring; `%` and `_` are literal)",
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    cursor: str | None = None,
+) -> ConversationSearchPage:
+    # Declared before `/{conversation_id}`, which would otherwise claim the path.
+    words = q.strip()
+    if not words:
+        raise ApiError(
+            422,
+            "validation_error",
+            "q must contain something other than spaces",
+            details=[{"loc": ["query", "q"], "msg": "blank search"}],
+        )
+    hits, more = await search.search_conversations(
+        session,
+        user.id,
+        words,
+        after=_decode_cursor(cursor) if cursor else None,
+        limit=limit,
+    )
+    return ConversationSearchPage(
+        items=[
+            ConversationSearchHit(
+                **_out(h.conversation).model_dump(),
+                match=SearchMatch(message_id=h.message_id, role=h.role, snippet=h.snippet),
+            )
+            for h in hits
+        ],
+        next_cursor=_encode_cursor(hits[-1].conversation) if more and hits else None,
     )
 
 
@@ -123,7 +185,7 @@ async def create_conversation(
         provider=body.provider,
         model=body.model or "",
         system_prompt=body.system_prompt,
-        params=body.params,
+        params=body.params.stored() if body.params else None,
         failover={"chain": [f.model_dump() for f in body.failover]} if body.failover else None,
         created_at=now,
         updated_at=now,
@@ -200,16 +262,8 @@ async def get_conversation(
     ] = None,
 ) -> ConversationDetail:
     conv = await _owned(session, user.id, conversation_id)
-    rows = list(
-        (
-            await session.execute(
-                select(Message).where(Message.conversation_id == conv.id).order_by(Message.id)
-            )
-        ).scalars()
-    )
-    stored = [store.StoredMessage(m.id, m.parent_id, m.role, "", None, m.status) for m in rows]
-    path = store.path_to(stored, conv.active_leaf_id)
-    ids = [m.id for m in path]
+    rows, stored = await _messages_of(session, conv)
+    ids = [m.id for m in store.path_to(stored, conv.active_leaf_id)]
     end = ids.index(before) if before is not None and before in ids else len(ids)
     start = max(0, end - limit)
     by_id = {m.id: m for m in rows}
@@ -224,20 +278,112 @@ async def get_conversation(
         live_text = live.text_so_far if live is not None and not live.finished else None
         messages.append(_message_out(m, kids.get(m.parent_id, [m.id]), live_text, usage.get(mid)))
     base = _out(conv)
-    return ConversationDetail(**base.model_dump(), messages=messages, has_more=start > 0)
+    images_before = any(_has_image(by_id[mid]) for mid in ids[:start])
+    return ConversationDetail(
+        **base.model_dump(), messages=messages, has_more=start > 0, images_before=images_before
+    )
+
+
+async def _messages_of(
+    session: AsyncSession, conv: Conversation
+) -> tuple[list[Message], list[store.StoredMessage]]:
+    """Every message of the conversation (all branches), oldest first, plus the light copies
+    `store.path_to` and `store.siblings` walk."""
+    rows = list(
+        (
+            await session.execute(
+                select(Message).where(Message.conversation_id == conv.id).order_by(Message.id)
+            )
+        ).scalars()
+    )
+    return rows, [store.StoredMessage(m.id, m.parent_id, m.role, "", None, m.status) for m in rows]
+
+
+def _has_image(m: Message) -> bool:
+    """An image part, as `chat.history.has_images` counts them when the branch is sent."""
+    return any(isinstance(p, dict) and p.get("kind") == "image" for p in m.parts or [])
+
+
+@router.get(
+    "/{conversation_id}/export",
+    response_class=Response,
+    responses={
+        **error_responses(401, 404, 422),
+        200: {
+            "description": "The file, as an attachment",
+            "content": {"text/markdown": {}, "application/json": {}},
+        },
+    },
+    summary="Download the active branch as Markdown or JSON",
+)
+async def export_conversation(
+    conversation_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    fmt: Annotated[
+        export.ExportFormat,
+        Query(alias="format", description="`markdown` to read, `json` to process"),
+    ] = "markdown",
+) -> Response:
+    conv = await _owned(session, user.id, conversation_id)
+    rows, stored = await _messages_of(session, conv)
+    by_id = {m.id: m for m in rows}
+    hub = get_chat(request).hub
+    messages = []
+    for step in store.path_to(stored, conv.active_leaf_id):
+        m = by_id[step.id]
+        live = hub.get(m.id)
+        text = live.text_so_far if live is not None and not live.finished else m.content
+        messages.append(
+            export.ExportMessage(
+                id=m.id,
+                parent_id=m.parent_id,
+                role="user" if m.role == "user" else "assistant",
+                content=text,
+                parts=[p for p in (m.parts or []) if isinstance(p, dict)],
+                provider=m.provider,
+                model=m.model,
+                status=m.status,
+                error=m.error,
+                created_at=m.created_at,
+            )
+        )
+    meta = export.ExportConversation(
+        id=conv.id,
+        title=conv.title,
+        provider=conv.provider,
+        model=conv.model or None,
+        system_prompt=conv.system_prompt,
+        pinned=bool(conv.pinned),
+        created_at=conv.created_at,
+        updated_at=conv.updated_at,
+    )
+    render = export.to_markdown if fmt == "markdown" else export.to_json
+    return Response(
+        content=render(meta, messages, utcnow()),
+        media_type=export.MEDIA_TYPES[fmt],
+        headers={
+            "Content-Disposition": export.content_disposition(meta, fmt),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.put(
     "/{conversation_id}",
     response_model=ConversationOut,
     responses=error_responses(400, 401, 404, 422),
-    summary="Rename, change defaults, or switch the active branch",
+    summary="Rename, star, change defaults, or switch the active branch",
 )
 async def update_conversation(
     conversation_id: int, body: ConversationUpdate, user: CurrentUser, session: SessionDep
 ) -> ConversationOut:
     conv = await _owned(session, user.id, conversation_id)
     fields = body.model_fields_set
+    if "pinned" in fields and body.pinned is not None:
+        conv.pinned = body.pinned
     if "title" in fields and body.title is not None:
         conv.title = body.title.strip() or conv.title
     if "provider" in fields and body.provider is not None:
@@ -247,7 +393,7 @@ async def update_conversation(
     if "system_prompt" in fields:
         conv.system_prompt = body.system_prompt
     if "params" in fields:
-        conv.params = body.params
+        conv.params = body.params.stored() if body.params else None
     if "failover" in fields:
         conv.failover = (
             {"chain": [f.model_dump() for f in body.failover]} if body.failover else None
@@ -257,7 +403,12 @@ async def update_conversation(
         if body.active_message_id not in {m.id for m in stored}:
             raise ApiError(404, "not_found", "message not found in this conversation")
         conv.active_leaf_id = store.newest_leaf_under(stored, body.active_message_id)
-    conv.updated_at = utcnow()
+    if fields - {"pinned"}:
+        conv.updated_at = utcnow()
+    else:
+        # Starring is not activity: a chat unstarred goes back where it was. Writing the old
+        # value explicitly keeps the column's `onupdate` from bumping it.
+        flag_modified(conv, "updated_at")
     await session.commit()
     return _out(conv)
 

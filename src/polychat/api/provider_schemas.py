@@ -143,7 +143,9 @@ class ProviderOut(BaseModel):
     status: ProviderStatus
     status_message: str | None
     key_source: Literal["user", "admin", "env", "none"]
-    key_hint: str | None = Field(description="Last 4 characters of the key in use, masked.")
+    key_hint: str | None = Field(
+        description="Last 4 characters of the key in use, masked; a shared key's only to admins."
+    )
     has_user_key: bool
     base_url: str | None = Field(None, description="Shown to admins only.")
     capabilities: CapabilitiesOut
@@ -166,7 +168,7 @@ class ProviderOut(BaseModel):
             status=view.status,
             status_message=view.status_message,
             key_source=view.key_source,
-            key_hint=view.key_hint,
+            key_hint=view.hint_for(admin=admin),
             has_user_key=view.has_user_key,
             base_url=view.base_url if admin else None,
             capabilities=CapabilitiesOut(

@@ -21,6 +21,13 @@ class Preferences(BaseModel):
     language: str | None = Field(default=None, max_length=16)
     default_model: str | None = Field(default=None, max_length=100)
     default_provider: str | None = Field(default=None, max_length=50)
+    custom_instructions: str | None = Field(
+        default=None,
+        max_length=10_000,
+        description="What the assistant should know or do in every new conversation: the "
+        "system prompt of conversations created without `system` (stored with each one, so "
+        "changing it later leaves older chats as they were)",
+    )
 
 
 class UserProfile(BaseModel):
@@ -63,6 +70,18 @@ class RefreshRequest(BaseModel):
         default=None,
         max_length=512,
         description="Omit to use the httpOnly `polychat_refresh` cookie instead",
+    )
+
+
+class RegistrationStatus(BaseModel):
+    """What the sign-in page needs before anyone is signed in (`GET /api/auth/register`)."""
+
+    open: bool = Field(
+        description="A new account can be created now: registration is open, or no account "
+        "exists yet (the first one can always register)"
+    )
+    first_user: bool = Field(
+        description="No account exists yet: the next one to register becomes the administrator"
     )
 
 

@@ -44,6 +44,17 @@ class Candidate:
     provider: BaseProvider
     provider_id: str
     model: str
+    # Whose key it uses: a rejected key marks that key's provider status (user or shared).
+    key_source: str = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedKey:
+    """A provider that refused its key during this answer (also one failed over from)."""
+
+    provider_id: str
+    key_source: str
+    message: str
 
 
 @dataclass(slots=True)
@@ -62,6 +73,7 @@ class Outcome:
     ttft_ms: float | None
     duration_ms: float
     tool_calls: list[ToolCallPart] = field(default_factory=list)
+    rejected_keys: list[RejectedKey] = field(default_factory=list)
 
 
 Finalizer = Callable[[Generation, Outcome], Awaitable[None]]
@@ -74,6 +86,7 @@ class _Progress:
     ttft: float | None = None
     tool_calls: list[ToolCallPart] = field(default_factory=list)
     answered: Candidate | None = None
+    rejected_keys: list[RejectedKey] = field(default_factory=list)
 
 
 async def _consume(
@@ -103,6 +116,10 @@ async def _consume(
             p.answered = cand
             return
         except ProviderError as error:
+            if error.code == "auth_failed":
+                p.rejected_keys.append(
+                    RejectedKey(cand.provider_id, cand.key_source, error.message)
+                )
             if sent_any or i == last:
                 p.answered = cand
                 raise
@@ -182,6 +199,7 @@ async def run_generation(
         ttft_ms=None if p.ttft is None else round(p.ttft * 1000, 3),
         duration_ms=round((time.monotonic() - t0) * 1000, 3),
         tool_calls=p.tool_calls,
+        rejected_keys=p.rejected_keys,
     )
     try:
         await finalize(gen, outcome)

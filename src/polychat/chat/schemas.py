@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 MessageStatus = Literal["complete", "streaming", "stopped", "error", "interrupted"]
 
@@ -128,6 +128,26 @@ class StopResult(BaseModel):
     status: MessageStatus
 
 
+class ConversationParams(BaseModel):
+    """A conversation's saved sampling defaults, used by every turn that does not override them.
+
+    Same names and ranges as the fields of `ChatBody`, so a value saved here is always one a
+    chat request could have sent (an out-of-range temperature would only fail later, at the
+    provider, in the middle of someone's chat). `null` or a missing field: provider default.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
+    stop: list[str] | None = Field(default=None, max_length=8)
+
+    def stored(self) -> dict[str, Any] | None:
+        """The JSON kept on the conversation: only the fields that are set (None when none)."""
+        return self.model_dump(exclude_none=True) or None
+
+
 class ConversationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -135,13 +155,13 @@ class ConversationCreate(BaseModel):
     provider: str | None = Field(default=None, max_length=64)
     model: str | None = Field(default=None, max_length=200)
     system_prompt: str | None = Field(default=None, max_length=100_000)
-    params: dict[str, Any] | None = None
+    params: ConversationParams | None = None
     failover: list[FailoverTarget] | None = Field(default=None, max_length=5)
 
 
 class ConversationUpdate(BaseModel):
-    """Rename, change defaults, or switch branch (`active_message_id`: the path through that
-    message, continued down its newest children, becomes the active one)."""
+    """Rename, star, change defaults, or switch branch (`active_message_id`: the path through
+    that message, continued down its newest children, becomes the active one)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -149,9 +169,14 @@ class ConversationUpdate(BaseModel):
     provider: str | None = Field(default=None, max_length=64)
     model: str | None = Field(default=None, max_length=200)
     system_prompt: str | None = Field(default=None, max_length=100_000)
-    params: dict[str, Any] | None = None
+    params: ConversationParams | None = None
     failover: list[FailoverTarget] | None = Field(default=None, max_length=5)
     active_message_id: int | None = None
+    pinned: StrictBool | None = Field(
+        default=None,
+        description="Star (pin) or unstar; unlike the other fields it is not activity, so "
+        "it leaves `updated_at` (and the list order) alone",
+    )
 
 
 class ConversationOut(BaseModel):
@@ -163,6 +188,7 @@ class ConversationOut(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     failover: list[FailoverTarget] = Field(default_factory=list)
     active_leaf_id: int | None
+    pinned: bool = Field(description="Starred by its owner (the web UI lists these first)")
     created_at: datetime
     updated_at: datetime
 
@@ -172,11 +198,37 @@ class ConversationPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page")
 
 
+class SearchMatch(BaseModel):
+    """Where a search hit: the oldest message containing the words, else the title."""
+
+    message_id: int | None = Field(description="The matching message; null for a title hit")
+    role: Literal["title", "user", "assistant"] = Field(
+        description="`user` or `assistant` for a message hit, `title` when only the title hit"
+    )
+    snippet: str = Field(
+        description="About 160 characters of plain text around the first hit (`…` where cut)"
+    )
+
+
+class ConversationSearchHit(ConversationOut):
+    match: SearchMatch
+
+
+class ConversationSearchPage(BaseModel):
+    items: list[ConversationSearchHit]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page")
+
+
 class ConversationDetail(ConversationOut):
     messages: list[MessageOut] = Field(
         description="The active branch, oldest first; one page (the newest unless `before`)"
     )
     has_more: bool = Field(description="Older messages exist on this branch: pass `before`")
+    images_before: bool = Field(
+        default=False,
+        description="Messages older than this page on the active branch hold images: the "
+        "branch is sent with every turn, so a model without vision cannot continue it",
+    )
 
 
 class UsageBucket(BaseModel):

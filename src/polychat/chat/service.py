@@ -21,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from polychat.chat import store
+from polychat.chat.cost import compute_cost, settle_tokens
 from polychat.chat.errors import ChatError, not_found
 from polychat.chat.history import has_images, part_to_dict, prompt_chars, to_provider_messages
 from polychat.chat.hub import Generation, StreamHub
 from polychat.chat.options import ChatOptions
-from polychat.chat.runner import Candidate, Outcome, run_generation
+from polychat.chat.runner import Candidate, Outcome, RejectedKey, run_generation
 from polychat.chat.schemas import ChatBody
 from polychat.chat.sse import delta_frame, frame
 from polychat.chat.titles import first_words, generate_title
@@ -52,6 +53,7 @@ class Resolved(Protocol):
     provider: BaseProvider
     provider_id: str
     model: str
+    key_source: str
 
 
 class Access(Protocol):
@@ -191,8 +193,20 @@ class ChatService:
 
     # -- starting an answer -----------------------------------------------------------------------
 
-    async def begin(self, user_id: int, body: ChatBody, t0: float | None = None) -> Generation:
-        """Validate, commit the user's turn, start generating; returns the live generation."""
+    async def begin(
+        self,
+        user_id: int,
+        body: ChatBody,
+        t0: float | None = None,
+        *,
+        default_system: str | None = None,
+    ) -> Generation:
+        """Validate, commit the user's turn, start generating; returns the live generation.
+
+        `default_system` (the user's custom instructions) becomes the system prompt of a NEW
+        conversation whose body has no `system`. It is stored with the conversation, so later
+        turns keep it and a later change of the preference leaves older chats unchanged.
+        """
         t0 = time.monotonic() if t0 is None else t0
         if self.limits is not None:
             await self.limits.check(user_id)
@@ -244,7 +258,13 @@ class ChatService:
             value = getattr(body, name)
             if value is not None:
                 params[name] = value
-        system = body.system if body.system is not None else (conv.system_prompt if conv else None)
+        system: str | None
+        if body.system is not None:
+            system = body.system
+        elif conv is not None:
+            system = conv.system_prompt
+        else:
+            system = default_system
         request = ChatRequest(
             model=resolved.model,
             messages=tuple(messages),
@@ -299,7 +319,10 @@ class ChatService:
                 },
             )
         )
-        candidates = [Candidate(resolved.provider, resolved.provider_id, resolved.model), *chain]
+        candidates = [
+            Candidate(resolved.provider, resolved.provider_id, resolved.model, resolved.key_source),
+            *chain,
+        ]
         needs_title = ids.created_conversation or (conv is not None and not conv.title)
         title_source = (content or "") if needs_title else None
         self.hub.start(
@@ -334,6 +357,19 @@ class ChatService:
             )
         return outcome
 
+    async def _record_rejected_key(self, user_id: int, rejected: RejectedKey) -> None:
+        """A key refused while chatting turns its provider card red, as a failed test would:
+        the user's own key for them, a shared key for everyone."""
+        owner = user_id if rejected.key_source == "user" else None
+        try:
+            await self.writer.run(
+                lambda c: store.record_key_rejected(
+                    c, owner, rejected.provider_id, rejected.message
+                )
+            )
+        except Exception:
+            log.warning("recording the rejected %s key failed", rejected.provider_id, exc_info=True)
+
     async def _finalize(self, gen: Generation, outcome: Outcome) -> None:
         parts: list[dict[str, Any]] = []
         if outcome.text:
@@ -358,6 +394,10 @@ class ChatService:
             conversation_changed=(outcome.provider, outcome.model) != gen.started_with,
         )
         await self.writer.run(lambda s: store.finalize(s, write))
+        # Before the closing frames: a client that reads the end of the answer and then opens
+        # Settings must already see the refused key's card red.
+        for rejected in outcome.rejected_keys:
+            await self._record_rejected_key(gen.user_id, rejected)
 
     async def _title(
         self,
@@ -370,7 +410,20 @@ class ChatService:
         title = first_words(user_text)
         if self.options.titles == "generate" and cand is not None and outcome.status == "complete":
             provider, model = await self._title_model(user_id, cand)
-            title = await generate_title(provider, model, user_text, outcome.text)
+            title, usage = await generate_title(provider, model, user_text, outcome.text)
+            if usage is not None:
+                # Titles are paid for too: the month's usage must include them.
+                tokens = settle_tokens(usage, 0, "")
+                cost = await compute_cost(cand.provider_id, model, tokens, usage)
+                extra = store.ExtraUsage(
+                    user_id,
+                    conv_id,
+                    cand.provider_id,
+                    model,
+                    tokens,
+                    None if cost is None else float(cost),
+                )
+                await self.writer.run(lambda c: store.record_extra_usage(c, extra))
 
         await self.writer.run(lambda c: store.set_title_if_missing(c, conv_id, title))
 
@@ -488,7 +541,7 @@ class ChatService:
             except ChatError as error:
                 log.info("failover target %s/%s unusable: %s", provider, model, error.code)
                 continue
-            out.append(Candidate(r.provider, r.provider_id, r.model))
+            out.append(Candidate(r.provider, r.provider_id, r.model, r.key_source))
         return out
 
     # -- following, stopping ----------------------------------------------------------------------

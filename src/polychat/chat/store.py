@@ -15,13 +15,15 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polychat.chat.cost import Tokens
 from polychat.chat.errors import not_found
-from polychat.db.models import Conversation, Message, UsageRecord
+from polychat.db.models import Conversation, Message, ProviderSetting, UsageRecord
 from polychat.db.types import utcnow
 
 conversations = cast(Table, Conversation.__table__)
 messages_t = cast(Table, Message.__table__)
 usage_t = cast(Table, UsageRecord.__table__)
+provider_settings_t = cast(Table, ProviderSetting.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +301,62 @@ def finalize(conn: Connection, w: FinalWrite) -> None:
             update(conversations)
             .where(conversations.c.id == w.conversation_id)
             .values(updated_at=now, provider=w.provider, model=w.model)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraUsage:
+    """Tokens spent outside an answer (a conversation title): no message of its own."""
+
+    user_id: int
+    conversation_id: int
+    provider: str
+    model: str
+    tokens: Tokens
+    cost: float | None
+
+
+def record_extra_usage(conn: Connection, u: ExtraUsage) -> None:
+    conn.execute(
+        insert(usage_t).values(
+            user_id=u.user_id,
+            conversation_id=u.conversation_id,
+            message_id=None,
+            provider=u.provider,
+            model=u.model,
+            input_tokens=u.tokens.input_tokens,
+            output_tokens=u.tokens.output_tokens,
+            tokens_estimated=u.tokens.estimated,
+            cost=u.cost,
+            status="complete",
+            created_at=utcnow(),
+        )
+    )
+
+
+def record_key_rejected(conn: Connection, owner: int | None, provider: str, message: str) -> None:
+    """Save a key refused mid-chat as the provider's last (failed) check, for `owner` (a user
+    id) or the instance (None): the same columns `POST /api/providers/{id}/test` writes."""
+    t = provider_settings_t
+    now = utcnow()
+    scope = "instance" if owner is None else "user"
+    owner_match = t.c.user_id.is_(None) if owner is None else t.c.user_id == owner
+    values = {"last_test_ok": False, "last_test_message": message, "last_checked_at": now}
+    done = conn.execute(
+        update(t)
+        .where(t.c.scope == scope, owner_match, t.c.provider == provider)
+        .values(**values, updated_at=now)
+    )
+    if done.rowcount == 0:
+        conn.execute(
+            insert(t).values(
+                scope=scope,
+                user_id=owner,
+                provider=provider,
+                enabled=True,
+                created_at=now,
+                **values,
+            )
         )
 
 

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import re
 
-from polychat.providers.base import BaseProvider, ChatRequest, Message, ProviderError
+from polychat.providers.base import BaseProvider, ChatRequest, Message, ProviderError, Usage
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,9 @@ def clean_title(raw: str) -> str | None:
 
 async def generate_title(
     provider: BaseProvider, model: str, user_text: str, answer: str, timeout_s: float = 15.0
-) -> str:
-    """The generated title, or the first words when the provider cannot give one in time."""
+) -> tuple[str, Usage | None]:
+    """The generated title and what it cost, or the first words (and no usage) when the
+    provider cannot give one in time."""
     fallback = first_words(user_text)
     request = ChatRequest(
         model=model,
@@ -59,5 +60,5 @@ async def generate_title(
         response = await asyncio.wait_for(provider.send_message(request), timeout_s)
     except (ProviderError, TimeoutError) as error:
         log.info("title generation failed (%r); using first words", error)
-        return fallback
-    return clean_title(response.text) or fallback
+        return fallback, None
+    return clean_title(response.text) or fallback, response.usage

@@ -68,6 +68,10 @@ class ProviderView:
     last_test: LastTest | None
     usage: MonthUsage
 
+    def hint_for(self, *, admin: bool) -> str | None:
+        """A shared (admin or env) key's hint is for admins: it would help a user guess it."""
+        return self.key_hint if admin or self.key_source == "user" else None
+
 
 def test_scope(eff: EffectiveProvider) -> Literal["user", "instance"]:
     """Test results belong to the key they tested: the user's own, or the shared one."""
