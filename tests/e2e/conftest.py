@@ -41,6 +41,13 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 expect.set_options(timeout=10_000)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
+# The four looks every screen is checked in: (width name, is a phone, theme).
+COMBOS = [
+    ("desktop", False, "light"),
+    ("desktop", False, "dark"),
+    ("phone", True, "light"),
+    ("phone", True, "dark"),
+]
 
 
 def _ensure_web_build() -> None:
@@ -99,15 +106,27 @@ def new_context(
     return ctx
 
 
+@contextlib.contextmanager
+def browsing(
+    browser: Browser, stack: Stack, *, phone: bool = False, dark: bool = False
+) -> Iterator[Page]:
+    """A page in a fresh context (its own cookies and storage) that fails the test, once the
+    context is closed, if the app threw an uncaught error in it."""
+    ctx = new_context(browser, stack, phone=phone, dark=dark)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        yield page
+    finally:
+        ctx.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
 @pytest.fixture
 def page(browser: Browser, stack: Stack) -> Iterator[Page]:
-    ctx = new_context(browser, stack)
-    p = ctx.new_page()
-    errors: list[str] = []
-    p.on("pageerror", lambda e: errors.append(str(e)))
-    yield p
-    ctx.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
+    with browsing(browser, stack) as p:
+        yield p
 
 
 def shot(page: Page, name: str) -> Path:
