@@ -1,17 +1,22 @@
-import { useEffect, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { BrowserRouter, Navigate, Route, Routes, useNavigate, useParams } from "react-router";
 import { Toaster } from "sonner";
 import { api, refreshAccessToken } from "@/api/base";
 import { useLogoutMutation, useProfileQuery } from "@/api/endpoints";
-import { AuthPage } from "@/features/auth/AuthPage";
 import { AppLayout } from "@/features/chat/AppLayout";
 import { ChatView } from "@/features/chat/ChatView";
-import { SettingsPage, type SettingsTab } from "@/features/settings/SettingsPage";
+import type { SettingsTab } from "@/features/settings/SettingsPage";
 import { setLanguage } from "@/lib/i18n";
 import { applyTheme } from "@/lib/theme";
 import { useAppDispatch, useAppSelector } from "@/store";
 import { signedOut, userLoaded } from "@/store/authSlice";
+
+// Sign-in and Settings are not part of the chat screen's first paint: they load on demand
+// (see web/README.md, "What loads lazily"). Their fallbacks are empty, same-coloured
+// space, so the short wait never flashes a spinner or a half-drawn layout.
+const AuthPage = lazy(() => import("@/features/auth/AuthPage").then((m) => ({ default: m.AuthPage })));
+const SettingsPage = lazy(() => import("@/features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 
 function useSession() {
   const dispatch = useAppDispatch();
@@ -59,7 +64,7 @@ function PublicOnly({ children }: { children: ReactNode }) {
   const phase = useSession();
   if (phase === "signed-in") return <Navigate to="/" replace />;
   if (phase === "unknown") return null;
-  return <>{children}</>;
+  return <Suspense fallback={<div className="h-dvh" />}>{children}</Suspense>;
 }
 
 function Shell({ settings }: { settings?: SettingsTab }) {
@@ -76,7 +81,9 @@ function Shell({ settings }: { settings?: SettingsTab }) {
   return (
     <AppLayout conversationId={conversationId ?? null} onLogout={onLogout}>
       {settings ? (
-        <SettingsPage tab={settings} />
+        <Suspense fallback={<div className="h-full" />}>
+          <SettingsPage tab={settings} />
+        </Suspense>
       ) : (
         <ChatView key={conversationId ?? "new"} conversationId={conversationId ?? null} />
       )}

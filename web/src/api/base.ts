@@ -27,16 +27,31 @@ const rawBaseQuery = fetchBaseQuery({
  */
 let refreshing: Promise<string | null> | null = null;
 
+const REFRESH_LOCK = "polychat-auth-refresh";
+
+/**
+ * One refresh at a time across every tab of this origin (Web Locks): tabs share the refresh
+ * cookie, and two tabs waking together (a laptop opening) would otherwise present the same
+ * token twice, which the server must treat as theft and sign everyone out. A tab that waited
+ * sends the cookie the first one got back.
+ */
+export function acrossTabs<T>(run: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  return locks ? locks.request(REFRESH_LOCK, run) : run();
+}
+
 export function refreshAccessToken(dispatch: (a: unknown) => unknown): Promise<string | null> {
   if (!refreshing) {
     refreshing = (async () => {
       try {
-        const res = await fetch("/api/auth/refresh", {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "Content-Type": "application/json" },
-          body: "{}",
-        });
+        const res = await acrossTabs(() =>
+          fetch("/api/auth/refresh", {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { "Content-Type": "application/json" },
+            body: "{}",
+          }),
+        );
         if (!res.ok) {
           dispatch(signedOut());
           return null;

@@ -1,3 +1,5 @@
+import type { FetchBaseQueryMeta } from "@reduxjs/toolkit/query/react";
+import { tokenReceived } from "@/store/authSlice";
 import { api } from "./base";
 import {
   toConversation,
@@ -6,21 +8,44 @@ import {
   toList,
   toModelsResult,
   toProvider,
+  toRegistrationStatus,
+  toSearchHit,
   toTestResult,
   toUser,
 } from "./normalize";
 import type {
   Conversation,
   ConversationPage,
+  ConversationSearchPage,
+  ConversationParams,
   ModelsResult,
   Preferences,
   ProviderInfo,
+  RegistrationStatus,
   TestResult,
   TokenResponse,
   User,
 } from "./types";
 
 const CONVERSATION_PAGE = 50;
+const SEARCH_PAGE = 20;
+
+/** `GET/PUT /api/admin/settings`. */
+export interface AdminSettings {
+  registration_open: boolean;
+}
+
+export interface ExportedFile {
+  text: string;
+  type: string;
+  filename: string;
+}
+
+/** The `filename="…"` of an attachment (the server makes it safe ASCII), else a fallback. */
+export function attachmentFilename(header: string | null, arg: { id: string; format: "markdown" | "json" }): string {
+  const name = header ? /filename="([^"]+)"/.exec(header)?.[1] : undefined;
+  return name || `conversation-${arg.id}.${arg.format === "json" ? "json" : "md"}`;
+}
 
 export const polychatApi = api.injectEndpoints({
   endpoints: (b) => ({
@@ -30,6 +55,13 @@ export const polychatApi = api.injectEndpoints({
         method: "POST",
         body: { username: login, password },
       }),
+    }),
+    // Asked by the sign-in page before anyone is signed in; always fresh (the first account,
+    // or an admin closing registration, changes it), never kept once the page is gone.
+    registrationStatus: b.query<RegistrationStatus, void>({
+      query: () => "/auth/register",
+      transformResponse: toRegistrationStatus,
+      keepUnusedDataFor: 0,
     }),
     register: b.mutation<TokenResponse, { username: string; email: string; password: string }>({
       query: (body) => ({ url: "/auth/register", method: "POST", body }),
@@ -55,7 +87,17 @@ export const polychatApi = api.injectEndpoints({
       { current_password: string; new_password: string }
     >({
       query: (body) => ({ url: "/users/profile", method: "PUT", body }),
-      invalidatesTags: ["Profile"],
+      // The old access token died with the change: store the new one before anything else
+      // asks the server. A refetch with the old token would 401 and rotate the refresh
+      // cookie, and a reload during that rotation signs the user out.
+      async onQueryStarted(_arg, { dispatch, queryFulfilled }) {
+        try {
+          const { data } = await queryFulfilled;
+          if (data.access_token) dispatch(tokenReceived(data.access_token));
+        } catch {
+          // the form shows the error
+        }
+      },
     }),
 
     providers: b.query<ProviderInfo[], void>({
@@ -130,16 +172,33 @@ export const polychatApi = api.injectEndpoints({
     }),
 
     // Pages of 50 follow the server's cursor; invalidation refetches every loaded page, so a
-    // rename or delete far down the list shows without losing the user's place.
-    conversations: b.infiniteQuery<ConversationPage, void, string | null>({
+    // rename or delete far down the list shows without losing the user's place. The sidebar
+    // keeps two lists, starred and the rest, so no conversation is listed twice.
+    conversations: b.infiniteQuery<ConversationPage, { pinned: boolean }, string | null>({
       infiniteQueryOptions: {
         initialPageParam: null,
         getNextPageParam: (last) => last.next_cursor,
       },
-      query: ({ pageParam }) =>
-        `/conversations?limit=${CONVERSATION_PAGE}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      query: ({ queryArg, pageParam }) =>
+        `/conversations?limit=${CONVERSATION_PAGE}&pinned=${queryArg.pinned}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
       transformResponse: (r: unknown): ConversationPage => ({
         items: toList(r, toConversationSummary),
+        next_cursor: nextCursor(r),
+      }),
+      providesTags: ["Conversations"],
+    }),
+    // Server-side search over every chat (titles and message text). One cache entry per query
+    // text, so a slow answer for an older query never shows under a newer one; the tag makes a
+    // rename, star or delete refresh the results too.
+    searchConversations: b.infiniteQuery<ConversationSearchPage, string, string | null>({
+      infiniteQueryOptions: {
+        initialPageParam: null,
+        getNextPageParam: (last) => last.next_cursor,
+      },
+      query: ({ queryArg, pageParam }) =>
+        `/conversations/search?q=${encodeURIComponent(queryArg)}&limit=${SEARCH_PAGE}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      transformResponse: (r: unknown): ConversationSearchPage => ({
+        items: toList(r, toSearchHit),
         next_cursor: nextCursor(r),
       }),
       providesTags: ["Conversations"],
@@ -167,7 +226,14 @@ export const polychatApi = api.injectEndpoints({
     }),
     updateConversation: b.mutation<
       unknown,
-      { id: string; model?: string; provider?: string; active_message_id?: number }
+      {
+        id: string;
+        model?: string;
+        provider?: string;
+        active_message_id?: number;
+        system_prompt?: string | null;
+        params?: ConversationParams;
+      }
     >({
       query: ({ id, ...body }) => ({
         url: `/conversations/${encodeURIComponent(id)}`,
@@ -175,6 +241,42 @@ export const polychatApi = api.injectEndpoints({
         body,
       }),
       invalidatesTags: (_r, _e, a) => ["Conversations", { type: "Conversation", id: a.id }],
+    }),
+    starConversation: b.mutation<unknown, { id: string; pinned: boolean }>({
+      query: ({ id, pinned }) => ({
+        url: `/conversations/${encodeURIComponent(id)}`,
+        method: "PUT",
+        body: { pinned },
+      }),
+      invalidatesTags: (_r, _e, a) => ["Conversations", { type: "Conversation", id: a.id }],
+    }),
+    // Instance switches (admins only). The PUT answers the new state, which becomes the cache.
+    adminSettings: b.query<AdminSettings, void>({
+      query: () => "/admin/settings",
+    }),
+    updateAdminSettings: b.mutation<AdminSettings, Partial<AdminSettings>>({
+      query: (body) => ({ url: "/admin/settings", method: "PUT", body }),
+      async onQueryStarted(_arg, { dispatch, queryFulfilled }) {
+        const { data } = await queryFulfilled.catch(() => ({ data: null }));
+        if (data) dispatch(polychatApi.util.updateQueryData("adminSettings", undefined, () => data));
+      },
+    }),
+    // The file comes as text (Markdown or JSON); the component turns it into a download. The
+    // server's safe file name rides in Content-Disposition.
+    exportConversation: b.mutation<ExportedFile, { id: string; format: "markdown" | "json" }>({
+      query: ({ id, format }) => ({
+        url: `/conversations/${encodeURIComponent(id)}/export?format=${format}`,
+        responseHandler: "text",
+        cache: "no-store",
+      }),
+      transformResponse: (text: string, meta, arg): ExportedFile => ({
+        text,
+        type: arg.format === "json" ? "application/json" : "text/markdown",
+        filename: attachmentFilename(
+          (meta as FetchBaseQueryMeta | undefined)?.response?.headers.get("content-disposition") ?? null,
+          arg,
+        ),
+      }),
     }),
     deleteConversation: b.mutation<unknown, string>({
       query: (id) => ({ url: `/conversations/${encodeURIComponent(id)}`, method: "DELETE" }),
@@ -192,6 +294,7 @@ export const polychatApi = api.injectEndpoints({
 
 export const {
   useLoginMutation,
+  useRegistrationStatusQuery,
   useRegisterMutation,
   useLogoutMutation,
   useProfileQuery,
@@ -206,10 +309,15 @@ export const {
   useDeleteCustomProviderMutation,
   useModelsQuery,
   useConversationsInfiniteQuery,
+  useSearchConversationsInfiniteQuery,
   useLazyOlderMessagesQuery,
   useConversationQuery,
   useRenameConversationMutation,
   useUpdateConversationMutation,
+  useStarConversationMutation,
+  useExportConversationMutation,
+  useAdminSettingsQuery,
+  useUpdateAdminSettingsMutation,
   useDeleteConversationMutation,
   useStopGenerationMutation,
 } = polychatApi;

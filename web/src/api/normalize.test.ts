@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { toApiError, toConversation, toModelsResult, toProvider } from "./normalize";
+import { toApiError, toConversation, toModelsResult, toProvider, toUser } from "./normalize";
 
 describe("server JSON to UI types", () => {
+  it("keeps the custom instructions and a conversation's images_before", () => {
+    const user = toUser({ id: 1, username: "ada", preferences: { theme: "dark", custom_instructions: "Be brief." } });
+    expect(user.preferences.custom_instructions).toBe("Be brief.");
+    expect(toUser({ id: 1, username: "ada", preferences: {} }).preferences.custom_instructions).toBeNull();
+    expect(toConversation({ id: 1, messages: [], has_more: true, images_before: true }).images_before).toBe(true);
+    expect(toConversation({ id: 1, messages: [] }).images_before).toBe(false);
+  });
+
   it("keeps a provider with a key but no passed test yellow ('untested')", () => {
     const base = { id: "claude", display_name: "Anthropic Claude", configured: true, status: "ok" };
     expect(toProvider({ ...base, last_test: null }).status).toBe("untested");

@@ -8,12 +8,17 @@ import type {
   Capabilities,
   ChatMessage,
   Conversation,
+  ConversationParams,
+  ConversationSearchHit,
   ConversationSummary,
+  ImageMediaType,
+  ImagePart,
   MessageStatus,
   ModelInfo,
   ModelsResult,
   ProviderInfo,
   ProviderStatus,
+  RegistrationStatus,
   TestResult,
   User,
 } from "./types";
@@ -49,6 +54,7 @@ export function toUser(v: unknown): User {
       language: str(prefs.language) ?? undefined,
       default_model: str(prefs.default_model),
       default_provider: str(prefs.default_provider),
+      custom_instructions: str(prefs.custom_instructions),
     },
   };
 }
@@ -153,6 +159,21 @@ export function toModels(v: unknown): ModelInfo[] {
 }
 
 const MESSAGE_STATUSES: MessageStatus[] = ["complete", "streaming", "stopped", "error", "interrupted"];
+const IMAGE_TYPES: ImageMediaType[] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+/** The `image` parts of a message; anything not one of the four image types is dropped. */
+function toImages(parts: unknown): ImagePart[] {
+  if (!Array.isArray(parts)) return [];
+  const out: ImagePart[] = [];
+  for (const raw of parts) {
+    const p = obj(raw);
+    const type = str(p.media_type) as ImageMediaType | null;
+    if ((p.kind ?? p.type) === "image" && type && IMAGE_TYPES.includes(type) && typeof p.data === "string" && p.data) {
+      out.push({ media_type: type, data: p.data });
+    }
+  }
+  return out;
+}
 
 export function toMessage(v: unknown): ChatMessage {
   const m = obj(v);
@@ -165,6 +186,7 @@ export function toMessage(v: unknown): ChatMessage {
       ? m.sibling_ids.map((s) => str(s) ?? "")
       : [];
   const id = str(m.id) ?? "";
+  const images = toImages(m.parts);
   const content =
     typeof m.content === "string"
       ? m.content
@@ -195,6 +217,7 @@ export function toMessage(v: unknown): ChatMessage {
           duration_ms: num(usage.duration_ms),
         }
       : null,
+    ...(images.length ? { images } : {}),
   };
 }
 
@@ -205,8 +228,41 @@ export function toConversationSummary(v: unknown): ConversationSummary {
     title: str(c.title),
     provider: str(c.provider),
     model: str(c.model),
+    pinned: c.pinned === true,
     created_at: str(c.created_at),
     updated_at: str(c.updated_at ?? c.created_at),
+  };
+}
+
+/** A search result: the summary plus where it matched (a title hit when the match is odd). */
+export function toSearchHit(v: unknown): ConversationSearchHit {
+  const c = obj(v);
+  const m = obj(c.match);
+  const role = m.role === "user" || m.role === "assistant" ? m.role : "title";
+  return {
+    ...toConversationSummary(c),
+    match: { message_id: str(m.message_id), role, snippet: str(m.snippet) ?? "" },
+  };
+}
+
+/** Unknown or missing fields read as "open, not first": the ordinary sign-in page. */
+export function toRegistrationStatus(v: unknown): RegistrationStatus {
+  const o = obj(v);
+  return { open: o.open !== false, first_user: o.first_user === true };
+}
+
+/** Only the knobs the UI knows, each only when it has the right type. */
+export function toConversationParams(v: unknown): ConversationParams {
+  const p = obj(v);
+  const temperature = num(p.temperature);
+  const top_p = num(p.top_p);
+  const max_tokens = num(p.max_tokens);
+  const stop = Array.isArray(p.stop) ? p.stop.filter((s): s is string => typeof s === "string") : null;
+  return {
+    ...(temperature !== null ? { temperature } : {}),
+    ...(top_p !== null ? { top_p } : {}),
+    ...(max_tokens !== null ? { max_tokens } : {}),
+    ...(stop ? { stop } : {}),
   };
 }
 
@@ -217,7 +273,14 @@ export function toConversation(v: unknown): Conversation {
     : Array.isArray(obj(c.messages).items)
       ? (obj(c.messages).items as unknown[])
       : [];
-  return { ...toConversationSummary(c), messages: raw.map(toMessage), has_more: c.has_more === true };
+  return {
+    ...toConversationSummary(c),
+    system_prompt: str(c.system_prompt),
+    params: toConversationParams(c.params),
+    messages: raw.map(toMessage),
+    has_more: c.has_more === true,
+    images_before: c.images_before === true,
+  };
 }
 
 export function toList<T>(v: unknown, map: (x: unknown) => T): T[] {

@@ -10,6 +10,8 @@ export interface Preferences {
   language?: string;
   default_model?: string | null;
   default_provider?: string | null;
+  /** The system prompt of every new conversation (the server caps it at 10,000 characters). */
+  custom_instructions?: string | null;
 }
 
 export interface User {
@@ -19,6 +21,14 @@ export interface User {
   display_name: string | null;
   is_admin: boolean;
   preferences: Preferences;
+}
+
+/** `GET /api/auth/register`: what the sign-in page offers before anyone is signed in. */
+export interface RegistrationStatus {
+  /** A new account can be created now (always true for the very first one). */
+  open: boolean;
+  /** No account exists yet: the next one becomes the administrator. */
+  first_user: boolean;
 }
 
 export interface TokenResponse {
@@ -100,6 +110,16 @@ export interface MessageUsage {
   duration_ms: number | null;
 }
 
+/** The image types the server accepts as attachments (and so the only ones we render). */
+export type ImageMediaType = "image/png" | "image/jpeg" | "image/gif" | "image/webp";
+
+/** An inline image: sent as an attachment, saved and returned as a message part. */
+export interface ImagePart {
+  media_type: ImageMediaType;
+  /** Base64, without a `data:` prefix. */
+  data: string;
+}
+
 export interface ChatMessage {
   id: string;
   parent_id: string | null;
@@ -113,6 +133,8 @@ export interface ChatMessage {
   /** Ids of this message and its siblings (same parent), in order. */
   siblings: string[];
   usage: MessageUsage | null;
+  /** Images the user attached (from the message's `image` parts), in order. */
+  images?: ImagePart[];
 }
 
 export interface ConversationSummary {
@@ -120,6 +142,8 @@ export interface ConversationSummary {
   title: string | null;
   provider: string | null;
   model: string | null;
+  /** Starred by its owner: listed in the sidebar's Starred section (absent: not starred). */
+  pinned?: boolean;
   created_at: string | null;
   updated_at: string | null;
 }
@@ -130,10 +154,42 @@ export interface ConversationPage {
   next_cursor: string | null;
 }
 
+/** Where a search result matched: the oldest message containing the words, else the title. */
+export interface SearchMatch {
+  message_id: string | null;
+  role: "title" | "user" | "assistant";
+  /** ~160 characters of plain text around the first hit (`…` where cut). Render as text. */
+  snippet: string;
+}
+
+export interface ConversationSearchHit extends ConversationSummary {
+  match: SearchMatch;
+}
+
+/** `GET /api/conversations/search`: newest activity first, cursor-paginated like the list. */
+export interface ConversationSearchPage {
+  items: ConversationSearchHit[];
+  next_cursor: string | null;
+}
+
+/** A conversation's saved sampling defaults (absent: the provider's default). */
+export interface ConversationParams {
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  stop?: string[];
+}
+
 export interface Conversation extends ConversationSummary {
+  /** Sent as the system prompt of every turn (a chat started with custom instructions has them);
+   * always filled by `toConversation`, optional so test fixtures can leave it out. */
+  system_prompt?: string | null;
+  params?: ConversationParams;
   messages: ChatMessage[];
   /** Older messages exist before the first one here (fetch them with `before=`). */
   has_more?: boolean;
+  /** Messages older than this page hold images (a model without vision cannot continue). */
+  images_before?: boolean;
 }
 
 export interface ApiErrorBody {

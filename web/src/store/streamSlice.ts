@@ -1,4 +1,5 @@
 import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
+import type { ImagePart } from "@/api/types";
 
 /**
  * The one answer being written, per conversation. Only the streaming bubble subscribes to
@@ -10,14 +11,21 @@ export interface LiveStream {
   assistantMessageId: string | null;
   /** What the user just sent, shown at once before the server echoes it back. */
   pendingUserText: string | null;
+  /** The images sent with it, shown in the same bubble. */
+  pendingImages: ImagePart[] | null;
   /** Regenerate/edit: the message this new branch replaces on screen while it streams. */
   replaces: string | null;
+  /** What was asked, so a Retry asks the same thing again (an edit stays an edit). */
+  kind: SendKind;
   text: string;
   provider: string | null;
   model: string | null;
   phase: "connecting" | "streaming" | "done" | "stopped" | "error";
   error: { code: string; message: string; retryable: boolean } | null;
 }
+
+/** A new message, an edit of a user message, or a new answer beside an assistant message. */
+export type SendKind = "send" | "edit" | "regenerate";
 
 export interface StreamState {
   byConversation: Record<string, LiveStream>;
@@ -34,7 +42,9 @@ const streamSlice = createSlice({
       action: PayloadAction<{
         key: string;
         pendingUserText: string | null;
+        pendingImages?: ImagePart[] | null;
         replaces?: string | null;
+        kind?: SendKind;
         model: string | null;
         provider: string | null;
         assistantMessageId?: string | null;
@@ -47,7 +57,9 @@ const streamSlice = createSlice({
         userMessageId: null,
         assistantMessageId: p.assistantMessageId ?? null,
         pendingUserText: p.pendingUserText,
+        pendingImages: p.pendingImages ?? null,
         replaces: p.replaces ?? null,
+        kind: p.kind ?? "send",
         text: p.text ?? "",
         provider: p.provider,
         model: p.model,
@@ -98,12 +110,19 @@ const streamSlice = createSlice({
       s.phase = action.payload.phase;
       s.error = action.payload.error ?? null;
     },
+    /** A send refused before its answer started: its message went back to the composer. */
+    pendingReturned(state, action: PayloadAction<string>) {
+      const s = state.byConversation[action.payload];
+      if (!s) return;
+      s.pendingUserText = null;
+      s.pendingImages = null;
+    },
     streamCleared(state, action: PayloadAction<string>) {
       delete state.byConversation[action.payload];
     },
   },
 });
 
-export const { streamOpened, streamStarted, textAppended, streamEnded, streamCleared } =
+export const { streamOpened, streamStarted, textAppended, streamEnded, pendingReturned, streamCleared } =
   streamSlice.actions;
 export default streamSlice.reducer;

@@ -1,16 +1,48 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate } from "react-router";
+import { Link, Navigate, useNavigate } from "react-router";
 import { toApiError } from "@/api/normalize";
-import { useLoginMutation, useRegisterMutation } from "@/api/endpoints";
+import { useLoginMutation, useRegisterMutation, useRegistrationStatusQuery } from "@/api/endpoints";
 import { Button } from "@/components/ui/button";
 import { FieldError, Input, Label } from "@/components/ui/input";
 import { useAppDispatch } from "@/store";
 import { tokenReceived, userLoaded } from "@/store/authSlice";
+import { authView, type AuthMode } from "./authView";
 
 type Field = "login" | "username" | "email" | "password";
 
-export function AuthPage({ mode }: { mode: "login" | "register" }) {
+/**
+ * Sign-in and account creation. The server says first (`GET /api/auth/register`) whether an
+ * account can be created and whether it would be the first: a fresh install opens on creating
+ * the administrator, a closed server offers sign-in only.
+ */
+export function AuthPage({ mode }: { mode: AuthMode }) {
+  const { t } = useTranslation();
+  const status = useRegistrationStatusQuery(undefined, { refetchOnMountOrArgChange: true });
+  if (status.isLoading) {
+    return (
+      <div className="flex min-h-dvh items-center justify-center text-muted-foreground" role="status">
+        {t("common.loading")}
+      </div>
+    );
+  }
+  // Unknown (the server did not answer): the page the address asked for, as before.
+  const view = authView(mode, status.data);
+  if (view.redirect) return <Navigate to={view.redirect} replace />;
+  return <AuthForm mode={mode} firstUser={view.firstUser} canRegister={view.canRegister} onClosed={() => void status.refetch()} />;
+}
+
+function AuthForm({
+  mode,
+  firstUser,
+  canRegister,
+  onClosed,
+}: {
+  mode: AuthMode;
+  firstUser: boolean;
+  canRegister: boolean;
+  onClosed: () => void;
+}) {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
   const navigate = useNavigate();
@@ -50,7 +82,11 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
       if (err.status === "FETCH_ERROR") setFormError(t("common.networkError"));
       else if (api.status === 429) setFormError(api.message || t("auth.rateLimited"));
       else if (mode === "login" && api.status === 401) setFormError(t("auth.badCredentials"));
-      else if (api.status === 409 && /email/i.test(api.message)) setErrors({ email: api.message });
+      else if (api.code === "registration_closed") {
+        // Closed while this page was open: say so here, and let the page catch up.
+        setFormError(t("auth.registrationClosed"));
+        onClosed();
+      } else if (api.status === 409 && /email/i.test(api.message)) setErrors({ email: api.message });
       else if (api.status === 409) setErrors({ username: api.message });
       else if (api.status === 422 && /password/i.test(api.message)) setErrors({ password: api.message });
       else if (api.status === 422 && /email/i.test(api.message)) setErrors({ email: api.message });
@@ -87,13 +123,16 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
     </div>
   );
 
+  const heading = mode === "login" ? t("auth.welcome") : firstUser ? t("auth.adminTitle") : t("auth.welcomeNew");
   return (
     <div className="flex min-h-dvh items-center justify-center px-4 py-10">
       <div className="w-full max-w-sm">
         <div className="mb-8 text-center">
           <img src="/favicon.svg" alt="" className="mx-auto mb-4 size-10" />
-          <h1 className="font-serif text-3xl">{mode === "login" ? t("auth.welcome") : t("auth.welcomeNew")}</h1>
-          <p className="mt-2 text-muted-foreground">{t("auth.tagline")}</p>
+          <h1 className="font-serif text-3xl text-balance">{heading}</h1>
+          <p className="mt-2 text-muted-foreground text-pretty" data-testid="auth-intro">
+            {mode === "register" && firstUser ? t("auth.adminIntro") : t("auth.tagline")}
+          </p>
         </div>
         <form onSubmit={onSubmit} noValidate className="space-y-4 rounded-2xl border border-border bg-card p-6 shadow-sm">
           {formError && (
@@ -120,12 +159,18 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
             {busy ? (mode === "login" ? t("auth.signingIn") : t("auth.creating")) : mode === "login" ? t("auth.signIn") : t("auth.signUp")}
           </Button>
         </form>
-        <p className="mt-6 text-center text-sm text-muted-foreground">
-          {mode === "login" ? t("auth.noAccount") : t("auth.haveAccount")}{" "}
-          <Link to={mode === "login" ? "/register" : "/login"} className="font-medium text-primary hover:underline">
-            {mode === "login" ? t("auth.signUp") : t("auth.signIn")}
-          </Link>
-        </p>
+        {mode === "login" && !canRegister ? (
+          <p className="mt-6 text-center text-sm text-muted-foreground text-pretty" data-testid="registration-closed">
+            {t("auth.registrationClosed")}
+          </p>
+        ) : mode === "register" && firstUser ? null /* no account exists yet: nothing to sign in to */ : (
+          <p className="mt-6 text-center text-sm text-muted-foreground">
+            {mode === "login" ? t("auth.noAccount") : t("auth.haveAccount")}{" "}
+            <Link to={mode === "login" ? "/register" : "/login"} className="font-medium text-primary hover:underline">
+              {mode === "login" ? t("auth.signUp") : t("auth.signIn")}
+            </Link>
+          </p>
+        )}
       </div>
     </div>
   );

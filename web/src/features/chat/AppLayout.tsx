@@ -1,5 +1,5 @@
-import { PanelLeftOpen, SquarePen } from "lucide-react";
-import { useEffect, type ReactNode } from "react";
+import { ChevronDown, PanelLeftOpen, SquarePen } from "lucide-react";
+import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { useConversationQuery } from "@/api/endpoints";
@@ -7,7 +7,13 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
 import { useAppDispatch, useAppSelector } from "@/store";
 import { sidebarToggled } from "@/store/uiSlice";
+import { ShortcutsDialog } from "@/features/shortcuts/ShortcutsDialog";
+import { COMPOSER_SELECTOR, SEARCH_SELECTOR, focusSoon } from "@/features/shortcuts/shortcuts";
+import { useShortcuts } from "@/features/shortcuts/useShortcuts";
+import { documentTitle } from "./documentTitle";
+import { ConversationMenu } from "./ConversationMenu";
 import { Sidebar } from "./Sidebar";
+import { useConversationActions } from "./useConversationActions";
 
 function TopBar({ conversationId }: { conversationId: string | null }) {
   const { t } = useTranslation();
@@ -16,8 +22,9 @@ function TopBar({ conversationId }: { conversationId: string | null }) {
   const open = useAppSelector((s) => s.ui.sidebarOpen);
   const conv = useConversationQuery(conversationId ?? "", { skip: !conversationId });
   const title = conversationId ? conv.data?.title : null;
+  const actions = useConversationActions();
   useEffect(() => {
-    document.title = title ? `${title} · Polychat` : "Polychat";
+    document.title = documentTitle(title);
   }, [title]);
   return (
     <header className="flex h-12 shrink-0 items-center gap-1 px-2">
@@ -29,9 +36,31 @@ function TopBar({ conversationId }: { conversationId: string | null }) {
           <SquarePen />
         </Button>
       </div>
-      <p className="min-w-0 flex-1 truncate px-2 text-center text-sm font-medium md:text-left" data-testid="conversation-title">
-        {conversationId ? (conv.data?.title ?? "") : ""}
-      </p>
+      {/* The title opens the conversation's menu (as the sidebar row's "…" does). Centred on
+          phones between the drawer buttons, left on wide screens; long titles truncate. */}
+      <div className="flex min-w-0 flex-1 justify-center md:justify-start">
+        {conversationId && conv.data ? (
+          <ConversationMenu
+            conversation={{ id: conv.data.id, title: conv.data.title, pinned: conv.data.pinned }}
+            actions={actions}
+          >
+            <button
+              type="button"
+              aria-label={t("convSettings.headerMenu", { title: conv.data.title || t("sidebar.untitled") })}
+              className="flex min-w-0 max-w-full items-center gap-1 rounded-lg px-2 py-1 text-sm font-medium hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring data-[state=open]:bg-accent"
+              data-testid="conversation-menu"
+            >
+              <span className="truncate" data-testid="conversation-title">
+                {conv.data.title || t("sidebar.untitled")}
+              </span>
+              <ChevronDown className="size-4 shrink-0 text-muted-foreground" aria-hidden="true" />
+            </button>
+          </ConversationMenu>
+        ) : (
+          <p className="truncate px-2 text-sm font-medium" data-testid="conversation-title" />
+        )}
+      </div>
+      {actions.dialogs}
     </header>
   );
 }
@@ -49,7 +78,22 @@ export function AppLayout({
   showTopBar?: boolean;
 }) {
   const dispatch = useAppDispatch();
+  const navigate = useNavigate();
   const open = useAppSelector((s) => s.ui.sidebarOpen);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  useShortcuts({
+    newChat: () => {
+      navigate("/");
+      // After the route has rendered: the old conversation's composer is still there now.
+      requestAnimationFrame(() => focusSoon(COMPOSER_SELECTOR));
+    },
+    search: () => {
+      dispatch(sidebarToggled(true)); // on phones the search lives in the drawer
+      focusSoon(SEARCH_SELECTOR);
+    },
+    focusComposer: () => focusSoon(COMPOSER_SELECTOR, 0),
+    showShortcuts: () => setShortcutsOpen((o) => !o),
+  });
   return (
     <div className="flex h-dvh w-full overflow-hidden">
       {open && (
@@ -66,12 +110,13 @@ export function AppLayout({
           open ? "visible translate-x-0" : "invisible -translate-x-full md:hidden",
         )}
       >
-        <Sidebar onLogout={onLogout} />
+        <Sidebar onLogout={onLogout} onShowShortcuts={() => setShortcutsOpen(true)} />
       </aside>
       <main className="flex min-w-0 flex-1 flex-col">
         {showTopBar && <TopBar conversationId={conversationId} />}
         <div className="min-h-0 flex-1">{children}</div>
       </main>
+      <ShortcutsDialog open={shortcutsOpen} onOpenChange={setShortcutsOpen} />
     </div>
   );
 }

@@ -1,46 +1,17 @@
-import { act, render, screen } from "@testing-library/react";
-import { Provider } from "react-redux";
-import { MemoryRouter } from "react-router";
+import { act, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { polychatApi } from "@/api/endpoints";
-import type { ChatMessage, Conversation, User } from "@/api/types";
-import { makeStore } from "@/store";
+import type { User } from "@/api/types";
 import { streamOpened, streamStarted, textAppended } from "@/store/streamSlice";
-import { model, provider } from "@/test/fixtures";
+import { chatConversation, chatMessage, renderWithApp, seededChatStore } from "@/test/app";
 import { messageRenderStats } from "./blocks";
 import { ChatView } from "./ChatView";
 
-function message(id: string, role: "user" | "assistant", content: string, parent: string | null): ChatMessage {
-  return {
-    id,
-    parent_id: parent,
-    role,
-    content,
-    provider: role === "assistant" ? "claude" : null,
-    model: role === "assistant" ? "claude-sonnet-4-6" : null,
-    status: "complete",
-    error: null,
-    created_at: null,
-    siblings: [id],
-    usage: null,
-  };
-}
-
 function seededStore() {
-  const store = makeStore();
-  const conversation: Conversation = {
-    id: "1",
-    title: "History",
-    provider: "claude",
-    model: "claude-sonnet-4-6",
-    created_at: null,
-    updated_at: null,
-    messages: [
-      message("1", "user", "First question", null),
-      message("2", "assistant", "A **long** first answer with `code`.", "1"),
-      message("3", "user", "Second question", "2"),
-    ],
-  };
+  const conversation = chatConversation("History", [
+    chatMessage("1", "user", "First question", null),
+    chatMessage("2", "assistant", "A **long** first answer with `code`.", "1"),
+    chatMessage("3", "user", "Second question", "2"),
+  ]);
   const user: User = {
     id: 1,
     username: "ada",
@@ -49,14 +20,7 @@ function seededStore() {
     is_admin: false,
     preferences: {},
   };
-  const upsert = polychatApi.util.upsertQueryData;
-  void store.dispatch(upsert("conversation", "1", conversation));
-  void store.dispatch(upsert("profile", undefined, user));
-  void store.dispatch(
-    upsert("models", undefined, { models: [model("claude-sonnet-4-6", "claude", { is_default: true })], errors: {} }),
-  );
-  void store.dispatch(upsert("providers", undefined, [provider("claude")]));
-  return store;
+  return seededChatStore({ conversation, user });
 }
 
 describe("ChatView while an answer streams", () => {
@@ -73,13 +37,7 @@ describe("ChatView while an answer streams", () => {
         model: "claude-sonnet-4-6",
       }),
     );
-    render(
-      <Provider store={store}>
-        <MemoryRouter>
-          <ChatView conversationId="1" />
-        </MemoryRouter>
-      </Provider>,
-    );
+    renderWithApp(<ChatView conversationId="1" />, { store });
     expect(await screen.findByText("Second question")).toBeInTheDocument();
     expect(screen.getByTestId("stop-button")).toBeInTheDocument();
     const before = messageRenderStats.messages;
@@ -106,13 +64,7 @@ describe("ChatView while an edit streams", () => {
         provider: "claude",
       }),
     );
-    render(
-      <Provider store={store}>
-        <MemoryRouter>
-          <ChatView conversationId="1" />
-        </MemoryRouter>
-      </Provider>,
-    );
+    renderWithApp(<ChatView conversationId="1" />, { store });
     expect(await screen.findByText("An edited first question")).toBeInTheDocument();
     expect(screen.queryByText("First question")).toBeNull();
     expect(screen.queryByText("Second question")).toBeNull();

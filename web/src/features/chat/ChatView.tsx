@@ -1,5 +1,5 @@
-import { ArrowDown, KeyRound } from "lucide-react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { ArrowDown, ImagePlus, KeyRound } from "lucide-react";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent as ReactDragEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import {
@@ -7,14 +7,19 @@ import {
   useProfileQuery,
   useUpdateConversationMutation,
 } from "@/api/endpoints";
-import type { ChatMessage } from "@/api/types";
+import type { ChatMessage, ImagePart } from "@/api/types";
 import { Button } from "@/components/ui/button";
 import { ModelSelector } from "@/features/models/ModelSelector";
 import { useAppDispatch, useAppSelector } from "@/store";
+import { pendingReturned } from "@/store/streamSlice";
 import { modelChosen } from "@/store/uiSlice";
-import { Composer } from "./Composer";
+import { MAX_ATTACHMENTS } from "./attachments";
+import { Composer, type ComposerHandle } from "./Composer";
+import { draftOwner, returnDraft } from "./drafts";
+import { MessageImages } from "./ImageViewer";
 import { LiveAnswer } from "./LiveAnswer";
-import { MessageItem, UserBubble, type MessageHandlers } from "./MessageItem";
+import { branchHasImages, imagesBeforeEach, retryPlan } from "./branchGuard";
+import { MessageItem, UserBubble, type MessageHandlers, type ReturnedEdit } from "./MessageItem";
 import { useOlderMessages } from "./useOlderMessages";
 import { clearStream, isStreaming, reattach, sendMessage, stopStream } from "./streamController";
 import { useModelChoice } from "./useModelChoice";
@@ -34,6 +39,11 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
     conversationId ? null : (Object.keys(s.stream.byConversation).find((k) => k.startsWith("draft-")) ?? null),
   );
   const liveKey = conversationId ?? draftKey;
+  // The unsent text is kept per user, so a shared browser never shows one person's draft to another.
+  const token = useAppSelector((s) => s.auth.token);
+  const owner = useMemo(() => draftOwner(token), [token]);
+  const composerKey = `${owner}:${key}`;
+  const composerRef = useRef<ComposerHandle>(null);
 
   // Select primitives only: the streaming text itself is read by LiveAnswer alone.
   const livePhase = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.phase : undefined));
@@ -42,10 +52,25 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
   );
   const liveUserId = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.userMessageId : undefined));
   const livePending = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.pendingUserText : undefined));
+  const livePendingImages = useAppSelector((s) =>
+    liveKey ? s.stream.byConversation[liveKey]?.pendingImages : undefined,
+  );
   const liveReplaces = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.replaces : undefined));
+  const liveKind = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.kind : undefined));
   const streaming = livePhase === "connecting" || livePhase === "streaming";
 
-  const { messages, hasMore, loadOlder, loadingOlder, olderFailed } = useOlderMessages(conversationId, conv.data);
+  const { messages, hasMore, imagesBefore, loadOlder, loadingOlder, olderFailed } = useOlderMessages(
+    conversationId,
+    conv.data,
+  );
+  // Read by `send` when a refusal comes back, without re-creating every message's handlers.
+  const latestMessages = useRef(messages);
+  useEffect(() => {
+    latestMessages.current = messages;
+  }, [messages]);
+  // An edit the server refused before answering goes back into its edit box (per conversation).
+  const [returned, setReturned] = useState<(ReturnedEdit & { conversationId: string | null }) | null>(null);
+  const returnedEdit = returned && returned.conversationId === conversationId ? returned : null;
   const choice = useModelChoice(key, conv.data ? { model: conv.data.model, provider: conv.data.provider } : null);
 
   // A reload mid-answer: the server still writes it; follow along.
@@ -66,10 +91,17 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
   }, [liveKey, livePhase, liveAssistantId, messages, conv.isFetching, conversationId, dispatch]);
 
   const send = useCallback(
-    (args: { content: string; regenerateMessageId?: string | null; editMessageId?: string | null }) => {
+    (args: {
+      content: string;
+      images?: readonly ImagePart[];
+      regenerateMessageId?: string | null;
+      editMessageId?: string | null;
+    }) => {
       if (!choice.value) return;
       if (liveKey) dispatch(clearStream(liveKey));
+      setReturned(null);
       const target = choice.value;
+      const fromComposer = !args.regenerateMessageId && !args.editMessageId;
       void dispatch(
         sendMessage(
           {
@@ -79,15 +111,37 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
             provider: target.provider,
             regenerateMessageId: args.regenerateMessageId,
             editMessageId: args.editMessageId,
+            attachments: args.images,
           },
           (newId) => {
             dispatch(modelChosen({ conversationId: newId, model: target.model, provider: target.provider }));
             if (!conversationId) navigate(`/c/${newId}`, { replace: true });
           },
         ),
-      );
+      ).then((result) => {
+        // Refused before the answer started: nothing was saved, so the message goes back
+        // into the composer (the error stays on screen) instead of being lost.
+        if (result.outcome === "refused" && fromComposer) {
+          dispatch(pendingReturned(result.key));
+          returnDraft(composerKey, { text: args.content, images: [...(args.images ?? [])] });
+        }
+        // A refused edit: the message comes back on screen with its edit box open, holding
+        // the edited text and images and saying why (its Retry is an edit again).
+        const edited = args.editMessageId;
+        if (result.outcome === "refused" && edited && latestMessages.current.some((m) => m.id === edited)) {
+          dispatch(clearStream(result.key));
+          setReturned({
+            conversationId,
+            messageId: edited,
+            text: args.content,
+            images: [...(args.images ?? [])],
+            error: result.error?.message ?? "",
+            retryable: result.error?.retryable ?? false,
+          });
+        }
+      });
     },
-    [choice.value, conversationId, dispatch, liveKey, navigate],
+    [choice.value, conversationId, dispatch, liveKey, navigate, composerKey],
   );
 
   const lastUserText = useRef("");
@@ -96,9 +150,11 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
       onRegenerate: (m: ChatMessage) => {
         send({ content: "", regenerateMessageId: m.id });
       },
-      onEdit: (m: ChatMessage, text: string) => {
-        send({ content: text, editMessageId: m.id });
+      onEdit: (m: ChatMessage, text: string, images: readonly ImagePart[]) => {
+        // The server builds the edited turn from this request alone: its images come along.
+        send({ content: text, images, editMessageId: m.id });
       },
+      onEditClosed: () => setReturned(null),
       onSelectBranch: (siblingId: string) => {
         if (conversationId) void updateConversation({ id: conversationId, active_message_id: Number(siblingId) });
       },
@@ -124,7 +180,64 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
     }
     return messages;
   }, [messages, livePhase, liveAssistantId, liveReplaces]);
-  const showPending = Boolean(livePhase && livePending && !(liveUserId && shown.some((m) => m.id === liveUserId)));
+  const showPending = Boolean(
+    livePhase && (livePending || livePendingImages?.length) && !(liveUserId && shown.some((m) => m.id === liveUserId)),
+  );
+
+  // The chosen model, to warn before sending images it cannot read.
+  const current = choice.value
+    ? choice.models.find((m) => m.id === choice.value?.model && m.provider === choice.value.provider)
+    : undefined;
+  const noVisionModel = current && !current.capabilities.vision ? (choice.label ?? current.id) : null;
+  // Exactly what the server checks: the images of the branch that would be sent (older,
+  // unloaded messages included via `imagesBefore`), per message for its edit box.
+  const before = useMemo(() => imagesBeforeEach(messages, imagesBefore), [messages, imagesBefore]);
+  const historyNoVisionModel =
+    noVisionModel && conversationId && branchHasImages(messages, imagesBefore) ? noVisionModel : null;
+
+  // Drag and drop of image files anywhere on the chat. Enter/leave fire for every child
+  // crossed, so a counter tells when the pointer really left.
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+  const hasFiles = (e: ReactDragEvent) => Array.from(e.dataTransfer.types).includes("Files");
+  // A file dropped beside the chat (the sidebar, a margin) must not make the browser leave
+  // the app to show it.
+  useEffect(() => {
+    const swallow = (e: DragEvent) => {
+      if (e.dataTransfer && Array.from(e.dataTransfer.types).includes("Files")) e.preventDefault();
+    };
+    window.addEventListener("dragover", swallow);
+    window.addEventListener("drop", swallow);
+    return () => {
+      window.removeEventListener("dragover", swallow);
+      window.removeEventListener("drop", swallow);
+    };
+  }, []);
+  const dropHandlers = {
+    onDragEnter: (e: ReactDragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      dragDepth.current += 1;
+      setDragging(true);
+    },
+    onDragOver: (e: ReactDragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "copy";
+    },
+    onDragLeave: (e: ReactDragEvent) => {
+      if (!hasFiles(e)) return;
+      dragDepth.current = Math.max(0, dragDepth.current - 1);
+      if (dragDepth.current === 0) setDragging(false);
+    },
+    onDrop: (e: ReactDragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      dragDepth.current = 0;
+      setDragging(false);
+      composerRef.current?.addFiles(Array.from(e.dataTransfer.files));
+    },
+  };
 
   // Scroll: stick to the bottom while the user is there.
   const scroller = useRef<HTMLDivElement>(null);
@@ -149,7 +262,9 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
   // nothing jumps (and an open model menu is not remounted) when the messages arrive.
   const empty = !conversationId && !livePhase;
   const name = profile.data?.display_name || profile.data?.username;
-  const notFound = conversationId && conv.isError;
+  // A failed refetch (offline, a send refused) keeps what was loaded: only a conversation that
+  // never loaded is "not found".
+  const notFound = conversationId && conv.isError && !conv.data;
 
   const toolbar = (
     <ModelSelector
@@ -166,20 +281,38 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
 
   const composer = (
     <Composer
-      onSend={(text) => {
+      key={composerKey}
+      ref={composerRef}
+      draftKey={composerKey}
+      onSend={(text, images) => {
         lastUserText.current = text;
-        send({ content: text });
+        send({ content: text, images });
       }}
       onStop={onStop}
       streaming={streaming}
       disabled={!choice.value}
       modelLabel={choice.label}
+      noVisionModel={noVisionModel}
+      historyNoVisionModel={historyNoVisionModel}
       toolbar={toolbar}
     />
   );
 
   return (
-    <div className="flex h-full min-h-0 flex-col">
+    <div className="relative flex h-full min-h-0 flex-col" {...dropHandlers}>
+      {dragging && (
+        <div
+          className="pointer-events-none absolute inset-0 z-40 flex items-center justify-center bg-background/80 p-3 backdrop-blur-sm"
+          data-testid="drop-overlay"
+          aria-hidden="true"
+        >
+          <div className="flex size-full flex-col items-center justify-center gap-2 rounded-2xl border-2 border-dashed border-primary bg-primary/5 px-4 text-center">
+            <ImagePlus className="size-10 text-primary" />
+            <p className="font-serif text-2xl text-foreground">{t("chat.attach.dropTitle")}</p>
+            <p className="text-sm text-muted-foreground">{t("chat.attach.dropHint", { max: MAX_ATTACHMENTS })}</p>
+          </div>
+        </div>
+      )}
       {notFound ? (
         <div className="flex flex-1 items-center justify-center p-6 text-muted-foreground">{t("chat.notFound")}</div>
       ) : empty ? (
@@ -212,22 +345,48 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
                 </div>
               )}
               {shown.map((m) => (
-                <MessageItem key={m.id} message={m} handlers={handlers} busy={streaming} />
+                <MessageItem
+                  key={m.id}
+                  message={m}
+                  handlers={handlers}
+                  busy={streaming}
+                  noVisionModel={noVisionModel}
+                  imagesBefore={before.get(m.id) ?? false}
+                  returned={returnedEdit?.messageId === m.id ? returnedEdit : null}
+                />
               ))}
-              {showPending && livePending && (
+              {showPending && (
                 <div className="flex flex-col items-end" data-role="user">
-                  <UserBubble text={livePending} />
+                  {livePendingImages && livePendingImages.length > 0 && (
+                    <MessageImages images={livePendingImages} className="mb-1.5" />
+                  )}
+                  {livePending && <UserBubble text={livePending} />}
                 </div>
               )}
               {livePhase && liveKey && (
                 <LiveAnswer
                   conversationKey={liveKey}
                   onRetry={() => {
-                    if (liveAssistantId && messages.some((m) => m.id === liveAssistantId)) {
-                      const m = messages.find((x) => x.id === liveAssistantId) as ChatMessage;
-                      handlers.onRegenerate(m);
-                    } else if (livePending) {
-                      send({ content: livePending });
+                    const plan = retryPlan({
+                      kind: liveKind ?? "send",
+                      assistantMessageId: liveAssistantId ?? null,
+                      replaces: liveReplaces ?? null,
+                      pendingUserText: livePending ?? null,
+                      pendingImages: livePendingImages ?? null,
+                    });
+                    switch (plan.kind) {
+                      case "regenerate":
+                        send({ content: "", regenerateMessageId: plan.messageId });
+                        break;
+                      case "edit":
+                        send({ content: plan.content, images: plan.images, editMessageId: plan.messageId });
+                        break;
+                      case "send":
+                        send({ content: plan.content, images: plan.images });
+                        break;
+                      default:
+                        // Refused before it started: the message is back in the composer.
+                        composerRef.current?.submit();
                     }
                   }}
                 />

@@ -1,20 +1,9 @@
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { Provider } from "react-redux";
-import { MemoryRouter } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { polychatApi } from "@/api/endpoints";
 import type { ChatMessage } from "@/api/types";
-import { makeStore } from "@/store";
-import { model, provider } from "@/test/fixtures";
+import { chatConversation, renderWithApp, seededChatStore, stubServer } from "@/test/app";
 import { ChatView } from "./ChatView";
-
-/** Node's Request refuses relative URLs; the app calls `/api/...` as a browser would. */
-class BrowserRequest extends Request {
-  constructor(input: RequestInfo | URL, init?: RequestInit) {
-    super(typeof input === "string" ? new URL(input, "http://localhost").href : input, init);
-  }
-}
 
 const raw = (id: string, role: "user" | "assistant", content: string, parent: string | null) => ({
   id,
@@ -32,23 +21,19 @@ let seen: string[] = [];
 
 beforeEach(() => {
   seen = [];
-  vi.stubGlobal("Request", BrowserRequest);
-  vi.stubGlobal(
-    "fetch",
-    vi.fn((input: RequestInfo | URL) => {
-      const url = new URL(input instanceof Request ? input.url : String(input), "http://localhost");
-      seen.push(url.pathname + url.search);
-      if (url.pathname === "/api/conversations/1" && url.searchParams.get("before") === "3") {
-        const body = {
-          id: "1",
-          messages: [raw("1", "user", "The very first question", null), raw("2", "assistant", "An old answer", "1")],
-          has_more: false,
-        };
-        return Promise.resolve(new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } }));
-      }
-      return Promise.resolve(new Response("{}", { status: 404 }));
-    }),
-  );
+  stubServer((input: RequestInfo | URL) => {
+    const url = new URL(input instanceof Request ? input.url : String(input), "http://localhost");
+    seen.push(url.pathname + url.search);
+    if (url.pathname === "/api/conversations/1" && url.searchParams.get("before") === "3") {
+      const body = {
+        id: "1",
+        messages: [raw("1", "user", "The very first question", null), raw("2", "assistant", "An old answer", "1")],
+        has_more: false,
+      };
+      return Promise.resolve(new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } }));
+    }
+    return Promise.resolve(new Response("{}", { status: 404 }));
+  });
 });
 
 afterEach(() => {
@@ -61,31 +46,12 @@ function message(id: string, role: "user" | "assistant", content: string, parent
 
 describe("ChatView older messages", () => {
   it("loads the page before the first message above it, in order, then stops offering more", async () => {
-    const store = makeStore();
-    const upsert = polychatApi.util.upsertQueryData;
-    void store.dispatch(
-      upsert("conversation", "1", {
-        id: "1",
-        title: "Long chat",
-        provider: "claude",
-        model: "claude-sonnet-4-6",
-        created_at: null,
-        updated_at: null,
-        has_more: true,
-        messages: [message("3", "user", "A recent question", "2"), message("4", "assistant", "A recent answer", "3")],
-      }),
+    const conversation = chatConversation(
+      "Long chat",
+      [message("3", "user", "A recent question", "2"), message("4", "assistant", "A recent answer", "3")],
+      { has_more: true },
     );
-    void store.dispatch(
-      upsert("models", undefined, { models: [model("claude-sonnet-4-6", "claude", { is_default: true })], errors: {} }),
-    );
-    void store.dispatch(upsert("providers", undefined, [provider("claude")]));
-    render(
-      <Provider store={store}>
-        <MemoryRouter>
-          <ChatView conversationId="1" />
-        </MemoryRouter>
-      </Provider>,
-    );
+    renderWithApp(<ChatView conversationId="1" />, { store: seededChatStore({ conversation }) });
     const list = await screen.findByTestId("message-list");
     expect(within(list).getByText("A recent question")).toBeInTheDocument();
     expect(within(list).queryByText("The very first question")).toBeNull();

@@ -1,26 +1,10 @@
-import {
-  LogOut,
-  MoreHorizontal,
-  PanelLeftClose,
-  Pencil,
-  Search,
-  Settings,
-  SquarePen,
-  Trash2,
-} from "lucide-react";
+import { Keyboard, LogOut, MoreHorizontal, PanelLeftClose, Search, Settings, SquarePen, Star } from "lucide-react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, NavLink, useNavigate, useParams } from "react-router";
-import { toast } from "sonner";
-import {
-  useConversationsInfiniteQuery,
-  useDeleteConversationMutation,
-  useProfileQuery,
-  useRenameConversationMutation,
-} from "@/api/endpoints";
+import { Link, NavLink, useNavigate } from "react-router";
+import { useConversationsInfiniteQuery, useProfileQuery } from "@/api/endpoints";
 import type { ConversationSummary } from "@/api/types";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent } from "@/components/ui/dialog";
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -28,27 +12,30 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
-import { Input } from "@/components/ui/input";
+import { focusSoon } from "@/features/shortcuts/shortcuts";
 import { cn } from "@/lib/utils";
 import { useAppDispatch } from "@/store";
 import { sidebarToggled } from "@/store/uiSlice";
+import { ConversationMenu } from "./ConversationMenu";
 import { groupByDate } from "./dateGroups";
+import { SearchResults } from "./SearchResults";
+import { onSearchBoxKeyDown } from "./searchKeys";
+import { useConversationSearch } from "./useConversationSearch";
+import { useConversationActions, type ConversationActions } from "./useConversationActions";
 
 function ConversationRow({
   c,
-  onRename,
-  onDelete,
+  actions,
   onNavigate,
 }: {
   c: ConversationSummary;
-  onRename: (c: ConversationSummary) => void;
-  onDelete: (c: ConversationSummary) => void;
+  actions: ConversationActions;
   onNavigate: () => void;
 }) {
   const { t } = useTranslation();
   const title = c.title || t("sidebar.untitled");
   return (
-    <li className="group relative">
+    <li className="group relative" data-conversation-id={c.id}>
       <NavLink
         to={`/c/${c.id}`}
         onClick={onNavigate}
@@ -62,35 +49,28 @@ function ConversationRow({
       >
         {title}
       </NavLink>
-      <DropdownMenu>
-        <DropdownMenuTrigger
+      <ConversationMenu conversation={c} actions={actions}>
+        <button
+          type="button"
           aria-label={`${t("sidebar.options")}: ${title}`}
           className="absolute right-1 top-1/2 inline-flex size-6 -translate-y-1/2 items-center justify-center rounded-md text-muted-foreground opacity-100 hover:bg-background focus-visible:opacity-100 data-[state=open]:opacity-100 md:opacity-0 md:group-hover:opacity-100"
         >
           <MoreHorizontal className="size-4" />
-        </DropdownMenuTrigger>
-        <DropdownMenuContent align="start">
-          <DropdownMenuItem onSelect={() => onRename(c)}>
-            <Pencil />
-            {t("common.rename")}
-          </DropdownMenuItem>
-          <DropdownMenuSeparator />
-          <DropdownMenuItem danger onSelect={() => onDelete(c)}>
-            <Trash2 />
-            {t("common.delete")}
-          </DropdownMenuItem>
-        </DropdownMenuContent>
-      </DropdownMenu>
+        </button>
+      </ConversationMenu>
     </li>
   );
 }
 
-export function Sidebar({ onLogout }: { onLogout: () => void }) {
+export function Sidebar({ onLogout, onShowShortcuts }: { onLogout: () => void; onShowShortcuts: () => void }) {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
   const navigate = useNavigate();
-  const { conversationId } = useParams();
-  const conversations = useConversationsInfiniteQuery();
+  // Two lists from the server, so a conversation is never listed twice: starred ones on top,
+  // the rest grouped by date below.
+  const starredQuery = useConversationsInfiniteQuery({ pinned: true });
+  const conversations = useConversationsInfiniteQuery({ pinned: false });
+  const starredLoaded = useMemo(() => starredQuery.data?.pages.flatMap((p) => p.items) ?? [], [starredQuery.data]);
   const loaded = useMemo(() => conversations.data?.pages.flatMap((p) => p.items) ?? [], [conversations.data]);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = conversations;
   // Infinite scroll: a sentinel at the end of the list asks for the next page when it comes
@@ -106,21 +86,33 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
     return () => io.disconnect();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
   const profile = useProfileQuery();
-  const [rename, { isLoading: renaming }] = useRenameConversationMutation();
-  const [remove, { isLoading: deleting }] = useDeleteConversationMutation();
-  const [renaming_, setRenaming] = useState<ConversationSummary | null>(null);
-  const [title, setTitle] = useState("");
-  const [deleting_, setDeleting] = useState<ConversationSummary | null>(null);
+  // The row moves to the other section (a new element) after Star/Unstar: keep the keyboard
+  // on its menu button there instead of losing focus to the page.
+  const actions = useConversationActions({
+    onStarred: (c, pinned) => {
+      const section = pinned ? '[data-testid="starred-section"]' : '[data-testid="dated-sections"]';
+      focusSoon(`${section} [data-conversation-id="${CSS.escape(c.id)}"] [aria-haspopup="menu"]`, 120);
+    },
+  });
 
   const closeOnMobile = () => {
     if (window.innerWidth < 768) dispatch(sidebarToggled(false));
   };
   const [query, setQuery] = useState("");
-  const q = query.trim().toLowerCase();
-  const groups = groupByDate(
-    loaded.filter((c) => !q || (c.title ?? "").toLowerCase().includes(q)),
-  );
+  // The box searches every chat on the server (titles and message text, not just the pages
+  // loaded here); while it holds text its results take the list's place.
+  const search = useConversationSearch(query);
+  const starred = starredLoaded;
+  const groups = groupByDate(loaded);
   const name = profile.data?.display_name || profile.data?.username || "";
+  const row = (c: ConversationSummary) => (
+    <ConversationRow
+      key={c.id}
+      c={c}
+      onNavigate={closeOnMobile}
+      actions={actions}
+    />
+  );
 
   return (
     <nav aria-label={t("sidebar.conversations")} className="flex h-full w-full flex-col bg-sidebar">
@@ -142,12 +134,13 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
             closeOnMobile();
           }}
           data-testid="new-chat"
+          aria-keyshortcuts="Control+Shift+O Meta+Shift+O"
         >
           <SquarePen />
           {t("sidebar.newChat")}
         </Button>
       </div>
-      {loaded.length > 0 && (
+      {(loaded.length > 0 || starredLoaded.length > 0) && (
         <div className="relative mx-2 mt-1">
           <Search className="pointer-events-none absolute left-2.5 top-1/2 size-3.5 -translate-y-1/2 text-muted-foreground" />
           <input
@@ -156,35 +149,48 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
             onChange={(e) => setQuery(e.target.value)}
             placeholder={t("sidebar.search")}
             aria-label={t("sidebar.search")}
+            aria-keyshortcuts="Control+K Meta+K"
+            data-testid="sidebar-search"
+            onKeyDown={onSearchBoxKeyDown}
             className="h-8 w-full rounded-lg bg-transparent pl-8 pr-2 text-sm placeholder:text-muted-foreground hover:bg-accent focus:bg-card focus-visible:outline-2 focus-visible:outline-ring"
           />
         </div>
       )}
-      <div className="mt-2 min-h-0 flex-1 overflow-y-auto px-2 pb-2" data-testid="conversation-list">
-        {conversations.isSuccess && groups.length === 0 && (
+      {search.active && <SearchResults search={search} onNavigate={closeOnMobile} />}
+      <div className="mt-2 min-h-0 flex-1 overflow-y-auto px-2 pb-2" data-testid="conversation-list" hidden={search.active}>
+        {conversations.isSuccess && starredQuery.isSuccess && groups.length === 0 && starred.length === 0 && (
           <p className="px-2.5 py-2 text-sm text-muted-foreground">
-            {q ? t("sidebar.noMatch") : t("sidebar.empty")}
+            {t("sidebar.empty")}
           </p>
         )}
-        {groups.map((g) => (
-          <section key={g.group} className="mb-3">
-            <h2 className="px-2.5 pb-1 pt-2 text-xs font-medium text-muted-foreground">{t(`sidebar.${g.group}`)}</h2>
-            <ul className="space-y-0.5">
-              {g.items.map((c) => (
-                <ConversationRow
-                  key={c.id}
-                  c={c}
-                  onNavigate={closeOnMobile}
-                  onRename={(x) => {
-                    setTitle(x.title ?? "");
-                    setRenaming(x);
-                  }}
-                  onDelete={setDeleting}
-                />
-              ))}
-            </ul>
+        {starred.length > 0 && (
+          <section className="mb-3" aria-labelledby="sidebar-starred" data-testid="starred-section">
+            <h2 id="sidebar-starred" className="flex items-center gap-1.5 px-2.5 pb-1 pt-2 text-xs font-medium text-muted-foreground">
+              <Star className="size-3" aria-hidden="true" />
+              {t("sidebar.starred")}
+            </h2>
+            <ul className="space-y-0.5">{starred.map(row)}</ul>
+            {starredQuery.hasNextPage && (
+              <Button
+                variant="ghost"
+                size="sm"
+                className="mt-1 w-full text-muted-foreground"
+                disabled={starredQuery.isFetchingNextPage}
+                onClick={() => void starredQuery.fetchNextPage()}
+              >
+                {starredQuery.isFetchingNextPage ? t("sidebar.loadingMore") : t("sidebar.loadMoreStarred")}
+              </Button>
+            )}
           </section>
-        ))}
+        )}
+        <div data-testid="dated-sections">
+          {groups.map((g) => (
+            <section key={g.group} className="mb-3">
+              <h2 className="px-2.5 pb-1 pt-2 text-xs font-medium text-muted-foreground">{t(`sidebar.${g.group}`)}</h2>
+              <ul className="space-y-0.5">{g.items.map(row)}</ul>
+            </section>
+          ))}
+        </div>
         {hasNextPage && (
           <div ref={sentinel} className="px-1 pb-2">
             <Button
@@ -217,6 +223,15 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
               <Settings />
               {t("sidebar.settings")}
             </DropdownMenuItem>
+            <DropdownMenuItem
+              onSelect={() => {
+                closeOnMobile();
+                onShowShortcuts();
+              }}
+            >
+              <Keyboard />
+              {t("sidebar.shortcuts")}
+            </DropdownMenuItem>
             <DropdownMenuSeparator />
             <DropdownMenuItem onSelect={onLogout}>
               <LogOut />
@@ -226,60 +241,7 @@ export function Sidebar({ onLogout }: { onLogout: () => void }) {
         </DropdownMenu>
       </div>
 
-      <Dialog open={renaming_ !== null} onOpenChange={(o) => !o && setRenaming(null)}>
-        <DialogContent title={t("sidebar.renameTitle")}>
-          <form
-            onSubmit={async (e) => {
-              e.preventDefault();
-              if (!renaming_ || !title.trim()) return;
-              const res = await rename({ id: renaming_.id, title: title.trim() });
-              if ("error" in res) toast.error(t("common.error"));
-              else toast.success(t("sidebar.renamed"));
-              setRenaming(null);
-            }}
-          >
-            <Input value={title} onChange={(e) => setTitle(e.target.value)} aria-label={t("common.rename")} autoFocus maxLength={200} />
-            <div className="mt-4 flex justify-end gap-2">
-              <Button variant="ghost" onClick={() => setRenaming(null)}>
-                {t("common.cancel")}
-              </Button>
-              <Button type="submit" disabled={renaming || !title.trim()}>
-                {t("common.save")}
-              </Button>
-            </div>
-          </form>
-        </DialogContent>
-      </Dialog>
-
-      <Dialog open={deleting_ !== null} onOpenChange={(o) => !o && setDeleting(null)}>
-        <DialogContent
-          title={t("sidebar.deleteTitle")}
-          description={t("sidebar.deleteBody", { title: deleting_?.title || t("sidebar.untitled") })}
-        >
-          <div className="flex justify-end gap-2">
-            <Button variant="ghost" onClick={() => setDeleting(null)}>
-              {t("common.cancel")}
-            </Button>
-            <Button
-              variant="danger"
-              disabled={deleting}
-              data-testid="confirm-delete"
-              onClick={async () => {
-                if (!deleting_) return;
-                const res = await remove(deleting_.id);
-                if ("error" in res) toast.error(t("common.error"));
-                else {
-                  toast.success(t("sidebar.deleted"));
-                  if (conversationId === deleting_.id) navigate("/");
-                }
-                setDeleting(null);
-              }}
-            >
-              {t("common.delete")}
-            </Button>
-          </div>
-        </DialogContent>
-      </Dialog>
+      {actions.dialogs}
     </nav>
   );
 }

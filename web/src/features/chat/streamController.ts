@@ -1,6 +1,8 @@
 import { refreshAccessToken } from "@/api/base";
 import { polychatApi } from "@/api/endpoints";
 import { HttpError, readSse } from "@/api/sse";
+import type { ImagePart } from "@/api/types";
+import i18n from "@/lib/i18n";
 import type { AppDispatch, RootState } from "@/store";
 import { detailsRecorded } from "@/store/uiSlice";
 import {
@@ -23,6 +25,21 @@ export interface SendArgs {
   provider: string;
   regenerateMessageId?: string | null;
   editMessageId?: string | null;
+  /** Images sent with the new (or edited) user turn. */
+  attachments?: readonly ImagePart[];
+}
+
+/**
+ * How a send ended, for the caller: `refused` means it failed before the answer started
+ * (network down, a 400 such as a model that cannot read images, a 429), so nothing was
+ * written and the message can go back into the composer.
+ */
+export interface SendResult {
+  outcome: "answered" | "refused" | "stopped";
+  /** The stream's key at the end (a new chat's "draft-…" or its conversation id). */
+  key: string;
+  /** Why it was refused or failed (absent when it was answered or stopped). */
+  error?: { message: string; retryable: boolean };
 }
 
 const controllers = new Map<string, AbortController>();
@@ -205,7 +222,7 @@ function afterStream(dispatch: AppDispatch, key: string, isNew = false) {
 
 /** Send a message (or regenerate / edit) and stream the answer into the stream slice. */
 export function sendMessage(args: SendArgs, onConversation?: (id: string) => void) {
-  return async (dispatch: AppDispatch, getState: () => RootState): Promise<void> => {
+  return async (dispatch: AppDispatch, getState: () => RootState): Promise<SendResult> => {
     const key = args.conversationId ?? `draft-${Date.now()}`;
     const controller = new AbortController();
     controllers.set(key, controller);
@@ -213,7 +230,9 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
       streamOpened({
         key,
         pendingUserText: args.regenerateMessageId ? null : args.content,
+        pendingImages: !args.regenerateMessageId && args.attachments?.length ? [...args.attachments] : null,
         replaces: args.regenerateMessageId ?? args.editMessageId ?? null,
+        kind: args.regenerateMessageId ? "regenerate" : args.editMessageId ? "edit" : "send",
         model: args.model,
         provider: args.provider,
       }),
@@ -225,9 +244,14 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
       body.regenerate_message_id = Number(args.regenerateMessageId);
     } else {
       body.content = args.content;
+      if (args.attachments?.length) {
+        body.attachments = args.attachments.map((a) => ({ type: "image", media_type: a.media_type, data: a.data }));
+      }
     }
     if (args.editMessageId) body.edit_message_id = Number(args.editMessageId);
     let finalKey = key;
+    let outcome: SendResult["outcome"] = "answered";
+    let failure: SendResult["error"];
     try {
       const res = await authorizedFetch(
         "/api/chat/stream",
@@ -245,25 +269,25 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
       const current = getState().stream.byConversation;
       finalKey = current[key] ? key : (Object.keys(current).find((k) => controllers.get(k) === controller) ?? key);
       if (controller.signal.aborted) {
+        outcome = "stopped";
         dispatch(streamEnded({ key: finalKey, phase: "stopped" }));
       } else {
+        if (current[finalKey]?.phase === "connecting") outcome = "refused";
         const e = err instanceof HttpError ? err : null;
-        dispatch(
-          streamEnded({
-            key: finalKey,
-            phase: "error",
-            error: {
-              code: e?.code ?? "network",
-              message: e?.message ?? (err instanceof Error ? err.message : String(err)),
-              retryable: !e || e.status >= 500 || e.status === 429,
-            },
-          }),
-        );
+        failure = {
+          // fetch's own "Failed to fetch" / "NetworkError…" says little: say it plainly.
+          message:
+            e?.message ??
+            (err instanceof TypeError ? i18n.t("common.networkError") : err instanceof Error ? err.message : String(err)),
+          retryable: !e || e.status >= 500 || e.status === 429,
+        };
+        dispatch(streamEnded({ key: finalKey, phase: "error", error: { code: e?.code ?? "network", ...failure } }));
       }
     } finally {
       controllers.delete(finalKey);
       afterStream(dispatch, finalKey, !args.conversationId);
     }
+    return failure ? { outcome, key: finalKey, error: failure } : { outcome, key: finalKey };
   };
 }
 

@@ -6,6 +6,8 @@ interface Older {
   conversationId: string;
   messages: ChatMessage[];
   hasMore: boolean;
+  /** The server's `images_before` for the oldest page loaded. */
+  imagesBefore: boolean;
 }
 
 /**
@@ -30,17 +32,24 @@ export function useOlderMessages(conversationId: string | null | undefined, page
   }, [own, page]);
 
   const hasMore = prefix && own ? own.hasMore : (page?.has_more ?? false);
+  // Images on the branch older than anything loaded: sent with every turn all the same.
+  const imagesBefore = prefix && own ? own.imagesBefore : (page?.images_before ?? false);
 
   const loadOlder = async () => {
     const first = messages[0];
     if (!conversationId || !first) return;
     try {
       const r = await fetchOlder({ id: conversationId, before: first.id }).unwrap();
-      setOlder({ conversationId, messages: [...r.messages, ...(prefix ?? [])], hasMore: r.has_more ?? false });
+      setOlder({
+        conversationId,
+        messages: [...r.messages, ...(prefix ?? [])],
+        hasMore: r.has_more ?? false,
+        imagesBefore: r.images_before ?? false,
+      });
     } catch {
       // isError shows the failure beside the button; the user can try again.
     }
   };
 
-  return { messages, hasMore, loadOlder, loadingOlder: isFetching, olderFailed: isError };
+  return { messages, hasMore, imagesBefore, loadOlder, loadingOlder: isFetching, olderFailed: isError };
 }

@@ -10,6 +10,7 @@ import { errorMessage } from "@/lib/errors";
 import { LANGUAGES, setLanguage } from "@/lib/i18n";
 import { applyTheme, currentTheme } from "@/lib/theme";
 import { cn } from "@/lib/utils";
+import { CustomInstructions } from "./CustomInstructions";
 
 const selectCls =
   "h-10 w-full rounded-lg border border-input bg-card px-3 text-sm focus-visible:outline-2 focus-visible:outline-ring";
@@ -23,13 +24,16 @@ export function PreferencesSettings() {
   // The applied theme (PreferenceSync copies the server's choice here on load).
   const [theme, setTheme] = useState<Theme>(currentTheme);
 
-  const save = async (patch: Preferences) => {
+  const save = async (patch: Preferences): Promise<boolean> => {
     // Only the changed keys: the server merges them, so two quick changes never undo each other.
     const res = await update({ preferences: patch });
     // i18n.t, not the render's t: a language change must already speak the new language.
     if ("error" in res) {
       toast.error(i18n.t("settings.failed", { message: errorMessage(res.error, i18n.t("common.error")) }));
-    } else toast.success(i18n.t("settings.saved"));
+      return false;
+    }
+    toast.success(i18n.t("settings.saved"));
+    return true;
   };
 
   const themes: { value: Theme; label: string; Icon: typeof Sun }[] = [
@@ -104,6 +108,10 @@ export function PreferencesSettings() {
             ))}
         </select>
       </div>
+      <CustomInstructions
+        saved={prefs.custom_instructions ?? ""}
+        onSave={(value) => save({ custom_instructions: value })}
+      />
     </Card>
   );
 }

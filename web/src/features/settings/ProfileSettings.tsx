@@ -7,8 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { FieldError, Input, Label } from "@/components/ui/input";
 import { errorMessage } from "@/lib/errors";
-import { useAppDispatch } from "@/store";
-import { tokenReceived } from "@/store/authSlice";
+import { RegistrationSetting } from "./RegistrationSetting";
 
 export function ProfileSettings() {
   const profile = useProfileQuery();
@@ -20,7 +19,6 @@ function ProfileForms({ user }: { user: User }) {
   const { t } = useTranslation();
   const [update, updateState] = useUpdateProfileMutation();
   const [changePassword, pwState] = useChangePasswordMutation();
-  const dispatch = useAppDispatch();
   const [displayName, setDisplayName] = useState(user.display_name ?? "");
   const [email, setEmail] = useState(user.email ?? "");
   const [current, setCurrent] = useState("");
@@ -62,6 +60,8 @@ function ProfileForms({ user }: { user: User }) {
         </form>
       </Card>
 
+      {user.is_admin && <RegistrationSetting />}
+
       <Card>
         <h2 className="font-semibold">{t("settings.password")}</h2>
         <form
@@ -72,7 +72,6 @@ function ProfileForms({ user }: { user: User }) {
             const res = await changePassword({ current_password: current, new_password: next });
             if ("error" in res) setPwError(errorMessage(res.error, t("common.error")));
             else {
-              if (res.data.access_token) dispatch(tokenReceived(res.data.access_token));
               setCurrent("");
               setNext("");
               toast.success(t("settings.passwordChanged"));

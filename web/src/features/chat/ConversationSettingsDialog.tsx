@@ -1,0 +1,180 @@
+import { useId, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { toast } from "sonner";
+import { useConversationQuery, useUpdateConversationMutation } from "@/api/endpoints";
+import type { Conversation } from "@/api/types";
+import { Button } from "@/components/ui/button";
+import { CharCount } from "@/components/ui/char-count";
+import { Dialog, DialogContent } from "@/components/ui/dialog";
+import { FieldError, Input, Label } from "@/components/ui/input";
+import { charCount } from "@/features/settings/instructions";
+import { errorMessage } from "@/lib/errors";
+import {
+  MAX_SYSTEM_PROMPT,
+  MAX_TOKENS_MAX,
+  MAX_TOKENS_MIN,
+  TEMPERATURE_MAX,
+  TEMPERATURE_MIN,
+  formFrom,
+  validateSettings,
+  type SettingsForm,
+} from "./conversationSettings";
+
+/**
+ * "Conversation settings": this chat's system prompt and sampling defaults, used by every
+ * later answer in it. Opened from the conversation's menu (header or sidebar row).
+ */
+export function ConversationSettingsDialog({
+  conversationId,
+  onOpenChange,
+}: {
+  /** The conversation being edited; null: closed. */
+  conversationId: string | null;
+  onOpenChange: (open: boolean) => void;
+}) {
+  const { t } = useTranslation();
+  const conv = useConversationQuery(conversationId ?? "", { skip: !conversationId });
+  return (
+    <Dialog open={conversationId !== null} onOpenChange={onOpenChange}>
+      <DialogContent
+        title={t("convSettings.title")}
+        description={t("convSettings.description")}
+        className="max-h-[calc(100dvh-2rem)] max-w-lg overflow-y-auto"
+      >
+        {conv.data && conv.data.id === conversationId ? (
+          // Keyed: another conversation (or a fresh copy after saving) starts a fresh form.
+          <SettingsFormView key={conv.data.id} conversation={conv.data} onDone={() => onOpenChange(false)} />
+        ) : conv.isError ? (
+          <p role="alert" className="text-sm text-danger">
+            {errorMessage(conv.error, t("common.error"))}
+          </p>
+        ) : (
+          <p className="py-6 text-center text-sm text-muted-foreground">{t("common.loading")}</p>
+        )}
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function SettingsFormView({ conversation, onDone }: { conversation: Conversation; onDone: () => void }) {
+  const { t, i18n } = useTranslation();
+  const id = useId();
+  const [update, { isLoading: saving }] = useUpdateConversationMutation();
+  const [form, setForm] = useState<SettingsForm>(() => formFrom(conversation.system_prompt, conversation.params));
+  // Field errors show once the user has tried to save (and then update as they type).
+  const [tried, setTried] = useState(false);
+  const [serverError, setServerError] = useState<string | null>(null);
+  const result = validateSettings(form, conversation.params);
+  const errors = tried && !result.ok ? result.errors : {};
+  const fmt = (n: number) => n.toLocaleString(i18n.language);
+  const count = charCount(form.systemPrompt);
+  const over = count - MAX_SYSTEM_PROMPT;
+  const set = (field: keyof SettingsForm) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [field]: e.target.value }));
+
+  return (
+    <form
+      className="space-y-4"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setTried(true);
+        setServerError(null);
+        if (!result.ok || saving) return;
+        const res = await update({ id: conversation.id, ...result.payload });
+        if ("error" in res) {
+          setServerError(errorMessage(res.error, t("convSettings.saveFailed")));
+          return;
+        }
+        toast.success(t("convSettings.saved"));
+        onDone();
+      }}
+    >
+      <div className="space-y-1.5">
+        <Label htmlFor={`${id}-system`}>{t("convSettings.systemPrompt")}</Label>
+        <p id={`${id}-system-hint`} className="text-xs text-muted-foreground">
+          {t("convSettings.systemPromptHint")}
+        </p>
+        <textarea
+          id={`${id}-system`}
+          value={form.systemPrompt}
+          onChange={set("systemPrompt")}
+          rows={6}
+          placeholder={t("convSettings.systemPromptPlaceholder")}
+          aria-describedby={`${id}-system-hint ${id}-system-count`}
+          aria-invalid={over > 0}
+          className="block max-h-[40dvh] min-h-28 w-full resize-y rounded-lg border border-input bg-card px-3 py-2 text-sm leading-relaxed placeholder:text-muted-foreground focus-visible:outline-2 focus-visible:outline-ring aria-[invalid=true]:border-danger"
+          data-testid="conversation-system-prompt"
+          autoFocus
+        />
+        <CharCount
+          id={`${id}-system-count`}
+          count={count}
+          max={MAX_SYSTEM_PROMPT}
+          testId="conversation-system-prompt-count"
+          within={(n, max) => t("convSettings.systemPromptCount", { n, max })}
+          over={(max, by) => t("convSettings.systemPromptTooLong", { max, over: by })}
+        />
+      </div>
+
+      <div className="grid gap-4 sm:grid-cols-2">
+        <div className="space-y-1.5">
+          <Label htmlFor={`${id}-temperature`}>{t("convSettings.temperature")}</Label>
+          <Input
+            id={`${id}-temperature`}
+            inputMode="decimal"
+            autoComplete="off"
+            value={form.temperature}
+            onChange={set("temperature")}
+            placeholder={t("convSettings.providerDefault")}
+            aria-invalid={errors.temperature !== undefined}
+            aria-describedby={`${id}-temperature-hint${errors.temperature ? ` ${id}-temperature-error` : ""}`}
+            data-testid="conversation-temperature"
+          />
+          <p id={`${id}-temperature-hint`} className="text-xs text-muted-foreground">
+            {t("convSettings.temperatureHint", { min: fmt(TEMPERATURE_MIN), max: fmt(TEMPERATURE_MAX) })}
+          </p>
+          <FieldError id={`${id}-temperature-error`}>
+            {errors.temperature &&
+              t("convSettings.temperatureRange", { min: fmt(TEMPERATURE_MIN), max: fmt(TEMPERATURE_MAX) })}
+          </FieldError>
+        </div>
+        <div className="space-y-1.5">
+          <Label htmlFor={`${id}-max-tokens`}>{t("convSettings.maxTokens")}</Label>
+          <Input
+            id={`${id}-max-tokens`}
+            inputMode="numeric"
+            autoComplete="off"
+            value={form.maxTokens}
+            onChange={set("maxTokens")}
+            placeholder={t("convSettings.providerDefault")}
+            aria-invalid={errors.maxTokens !== undefined}
+            aria-describedby={`${id}-max-tokens-hint${errors.maxTokens ? ` ${id}-max-tokens-error` : ""}`}
+            data-testid="conversation-max-tokens"
+          />
+          <p id={`${id}-max-tokens-hint`} className="text-xs text-muted-foreground">
+            {t("convSettings.maxTokensHint")}
+          </p>
+          <FieldError id={`${id}-max-tokens-error`}>
+            {errors.maxTokens &&
+              t("convSettings.maxTokensRange", { min: fmt(MAX_TOKENS_MIN), max: fmt(MAX_TOKENS_MAX) })}
+          </FieldError>
+        </div>
+      </div>
+
+      {serverError && (
+        <p role="alert" className="text-sm text-danger" data-testid="conversation-settings-error">
+          {serverError}
+        </p>
+      )}
+      <div className="flex justify-end gap-2">
+        <Button type="button" variant="ghost" onClick={onDone}>
+          {t("common.cancel")}
+        </Button>
+        <Button type="submit" disabled={saving || over > 0}>
+          {saving ? t("common.saving") : t("common.save")}
+        </Button>
+      </div>
+    </form>
+  );
+}
