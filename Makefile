@@ -48,7 +48,8 @@ web-test:
 	cd web && npm run lint && npm run typecheck && npm test
 	cd web && npm run build
 	@if [ ! -x /usr/bin/chromium ]; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
-		else sudo apt-get update && sudo apt-get install -y chromium; fi; \
+		apt="apt-get -o DPkg::Lock::Timeout=600"; \
+		if [ "$$(id -u)" != 0 ]; then apt="sudo $$apt"; fi; \
+		$$apt update && $$apt install -y chromium; \
 	fi
 	$(UV) run --frozen pytest tests/e2e
