@@ -45,15 +45,27 @@ class Reply:
     # For mid-stream failures: how many text chunks go out before the failure.
     chunks_before_failure: int = 1
     cost_usd: float | None = None  # OpenRouter reports a cost
+    # Reasoning streamed before the text, in `thinking_chunks` pieces, in each provider's own
+    # wire shape (Claude thinking blocks, Gemini thought parts, Mistral thinking chunks, ...).
+    thinking: str = ""
+    thinking_chunks: int = 3
 
     def text_chunks(self) -> list[str]:
-        if not self.text:
-            return []
-        n = max(1, min(self.chunks, len(self.text)))
-        size, rest = divmod(len(self.text), n)
-        out, pos = [], 0
-        for i in range(n):
-            step = size + (1 if i < rest else 0)
-            out.append(self.text[pos : pos + step])
-            pos += step
-        return out
+        return _split(self.text, self.chunks)
+
+    def thinking_pieces(self) -> list[str]:
+        return _split(self.thinking, self.thinking_chunks)
+
+
+def _split(text: str, chunks: int) -> list[str]:
+    """`text` in `chunks` near-equal pieces (none for empty text)."""
+    if not text:
+        return []
+    n = max(1, min(chunks, len(text)))
+    size, rest = divmod(len(text), n)
+    out, pos = [], 0
+    for i in range(n):
+        step = size + (1 if i < rest else 0)
+        out.append(text[pos : pos + step])
+        pos += step
+    return out

@@ -86,10 +86,19 @@ class ToolSpec:
     parameters: dict[str, Any]
 
 
+ReasoningEffort = Literal["low", "medium", "high"]
+"""How hard a reasoning model may think before answering. Each adapter maps it to its own knob
+(Claude and Gemini: a thinking-token budget; OpenAI and OpenRouter: `reasoning_effort`;
+Ollama: `think`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
     """One turn's request. Parameters a provider does not support are dropped by its adapter,
-    never sent (Mistral answers unknown fields with 422)."""
+    never sent (Mistral answers unknown fields with 422).
+
+    `reasoning` asks for visible thinking at that effort; None sends no thinking parameter at
+    all, so the provider's default applies (some models, such as Magistral, always think)."""
 
     model: str
     messages: tuple[Message, ...]
@@ -99,6 +108,7 @@ class ChatRequest:
     max_tokens: int | None = None
     stop: tuple[str, ...] = ()
     tools: tuple[ToolSpec, ...] = ()
+    reasoning: ReasoningEffort | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,6 +159,15 @@ class TextDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class ThinkingDelta:
+    """A piece of the model's reasoning, shown apart from the answer and never sent back to a
+    provider as history (every provider accepts a history without it)."""
+
+    text: str
+    type: Literal["thinking_delta"] = "thinking_delta"
+
+
+@dataclass(frozen=True, slots=True)
 class ToolCallStart:
     index: int
     id: str
@@ -192,7 +211,15 @@ class FinishEvent:
     type: Literal["finish"] = "finish"
 
 
-StreamEvent = TextDelta | ToolCallStart | ToolCallDelta | ToolCallEnd | UsageEvent | FinishEvent
+StreamEvent = (
+    TextDelta
+    | ThinkingDelta
+    | ToolCallStart
+    | ToolCallDelta
+    | ToolCallEnd
+    | UsageEvent
+    | FinishEvent
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,6 +247,8 @@ class ModelInfo:
     vision: bool = False
     tools: bool = False
     is_default: bool = False
+    # Can show its thinking when asked (`ChatRequest.reasoning`); the UI offers the toggle.
+    reasoning: bool = False
 
 
 @dataclass(frozen=True, slots=True)
