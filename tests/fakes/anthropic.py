@@ -7,6 +7,13 @@ Serves `POST /v1/messages` (JSON or named-event SSE) and `GET /v1/models` (pagin
 accepted media type, and every `tool_result` answering a `tool_use` of the turn before (400
 `invalid_request_error` otherwise), so an adapter that sends a wrong shape fails here as it
 would in production.
+
+Extended thinking: a request with `thinking: {"type": "enabled", "budget_tokens": B}` is
+checked as the API checks it (B >= 1024 and below `max_tokens`; no `temperature` other than 1,
+no `top_k`, `top_p` only from 0.95; a turn answering tool calls must replay the signed
+thinking block). Its reply's `Reply.thinking` then streams first as a `thinking` content block
+(`thinking_delta` pieces, then one `signature_delta`), the text block after it. Without the
+parameter the model does not think: `Reply.thinking` is not sent, as with the real API.
 """
 
 from __future__ import annotations
@@ -115,6 +122,9 @@ def validate(body: Any) -> str | None:
     temperature = body.get("temperature")
     if temperature is not None and not 0 <= temperature <= 1:
         return "temperature: Input should be less than or equal to 1"
+    problem = _validate_thinking(body)
+    if problem is not None:
+        return problem
     system = body.get("system")
     if system is not None and not isinstance(system, str | list):
         return "system: Input should be a valid string or list"
@@ -172,12 +182,73 @@ def validate(body: Any) -> str | None:
     return None
 
 
+def thinking_enabled(body: Any) -> bool:
+    """Whether the request asked Claude to think (manual budget or adaptive)."""
+    thinking = body.get("thinking") if isinstance(body, dict) else None
+    return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
+
+
+def _validate_thinking(body: dict[str, Any]) -> str | None:
+    """The API's rules for `thinking`, as its 400 messages."""
+    thinking = body.get("thinking")
+    if thinking is None:
+        return None
+    if not isinstance(thinking, dict) or thinking.get("type") not in (
+        "enabled",
+        "disabled",
+        "adaptive",
+    ):
+        return "thinking: Input tag does not match any of the expected tags"
+    if thinking["type"] != "enabled" and "budget_tokens" in thinking:
+        return "thinking.budget_tokens: Extra inputs are not permitted"
+    if thinking["type"] == "enabled":
+        budget = thinking.get("budget_tokens")
+        if not isinstance(budget, int):
+            return "thinking.enabled.budget_tokens: Field required"
+        if budget < 1024:
+            return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
+        if budget >= body["max_tokens"]:
+            return "`max_tokens` must be greater than `thinking.budget_tokens`"
+    if thinking["type"] == "disabled":
+        return None
+    temperature = body.get("temperature")
+    if temperature is not None and temperature != 1:
+        return "`temperature` may only be set to 1 when thinking is enabled"
+    if body.get("top_k") is not None:
+        return "`top_k` is not supported when thinking is enabled"
+    top_p = body.get("top_p")
+    if top_p is not None and not 0.95 <= top_p <= 1:
+        return "`top_p` must be between 0.95 and 1 when thinking is enabled"
+    messages = body["messages"]
+    if len(messages) >= 2 and messages[-2].get("role") == "assistant":
+        content = messages[-2].get("content")
+        blocks = content if isinstance(content, list) else []
+        if any(b.get("type") == "tool_use" for b in blocks) and blocks[0].get("type") not in (
+            "thinking",
+            "redacted_thinking",
+        ):
+            return (
+                "messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but "
+                f"found `{blocks[0].get('type')}`. When `thinking` is enabled, a final "
+                "`assistant` message must start with a thinking block (preceeding the "
+                "lastmost set of `tool_use` and `tool_result` blocks)."
+            )
+    return None
+
+
+def _signature() -> str:
+    """An opaque thinking signature, shaped like the real ones (base64, ~100+ chars)."""
+    return "Eq" + _rand(4) + "CkYIBhgCKkB" + _rand(96) + "EgwI" + _rand(24) + "=="
+
+
 def _tool_id(given: str | None) -> str:
     return given or f"toolu_01{_rand(22)}"
 
 
-def message_json(reply: Reply, model: str) -> dict[str, Any]:
+def message_json(reply: Reply, model: str, thinking: bool = False) -> dict[str, Any]:
     content: list[dict[str, Any]] = []
+    if thinking and reply.thinking:
+        content.append({"type": "thinking", "thinking": reply.thinking, "signature": _signature()})
     if reply.text:
         content.append({"type": "text", "text": reply.text})
     for call in reply.tool_calls:
@@ -212,8 +283,25 @@ def _event(name: str, data: dict[str, Any]) -> bytes:
     return f"event: {name}\ndata: {_dumps(data)}\n\n".encode()
 
 
-async def stream_events(reply: Reply, model: str) -> AsyncIterator[bytes]:
-    """The named-event sequence of §2d; failures injected where the script says."""
+def _delta(index: int, delta: dict[str, Any]) -> bytes:
+    return _event("content_block_delta", {"type": "content_block_delta", "index": index,
+                                          "delta": delta})  # fmt: skip
+
+
+def _thinking_block(reply: Reply) -> list[bytes]:
+    """Content block 0 of a thinking reply: the reasoning pieces, then its signature."""
+    start = {"type": "thinking", "thinking": "", "signature": ""}
+    out = [_event("content_block_start",
+                  {"type": "content_block_start", "index": 0, "content_block": start})]  # fmt: skip
+    out += [_delta(0, {"type": "thinking_delta", "thinking": p}) for p in reply.thinking_pieces()]
+    out.append(_delta(0, {"type": "signature_delta", "signature": _signature()}))
+    out.append(_event("content_block_stop", {"type": "content_block_stop", "index": 0}))
+    return out
+
+
+async def stream_events(reply: Reply, model: str, thinking: bool = False) -> AsyncIterator[bytes]:
+    """The named-event sequence of §2d; failures injected where the script says. With
+    `thinking` (the request enabled it) a reply's reasoning is content block 0."""
     start = {
         "type": "message_start",
         "message": {
@@ -235,6 +323,12 @@ async def stream_events(reply: Reply, model: str) -> AsyncIterator[bytes]:
     }
     yield _event("message_start", start)
     index = 0
+    if thinking and reply.thinking:
+        for n, event in enumerate(_thinking_block(reply)):
+            if reply.chunk_delay_s and n:
+                await asyncio.sleep(reply.chunk_delay_s)
+            yield event
+        index = 1
     chunks = reply.text_chunks()
     mid_stream = reply.failure in (
         Failure.ERROR_MID_STREAM,
@@ -244,7 +338,7 @@ async def stream_events(reply: Reply, model: str) -> AsyncIterator[bytes]:
     if chunks:
         block = {
             "type": "content_block_start",
-            "index": 0,
+            "index": index,
             "content_block": {"type": "text", "text": ""},
         }
         yield _event("content_block_start", block)
@@ -256,12 +350,9 @@ async def stream_events(reply: Reply, model: str) -> AsyncIterator[bytes]:
                 return
             if reply.chunk_delay_s and n:
                 await asyncio.sleep(reply.chunk_delay_s)
-            delta = {"type": "text_delta", "text": piece}
-            yield _event(
-                "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}
-            )
-        yield _event("content_block_stop", {"type": "content_block_stop", "index": 0})
-        index = 1
+            yield _delta(index, {"type": "text_delta", "text": piece})
+        yield _event("content_block_stop", {"type": "content_block_stop", "index": index})
+        index += 1
     elif mid_stream:
         async for tail in _failure_tail(reply):
             yield tail
@@ -358,7 +449,7 @@ class FakeAnthropic(FakeServer):
             await asyncio.sleep(reply.first_byte_delay_s)
         if rec.body.get("stream"):
             return StreamingResponse(
-                tracked(self.state, stream_events(reply, model)),
+                tracked(self.state, stream_events(reply, model, thinking_enabled(rec.body))),
                 media_type="text/event-stream; charset=utf-8",
                 headers={**headers, "cache-control": "no-cache"},
             )
@@ -368,7 +459,7 @@ class FakeAnthropic(FakeServer):
             return Response(b'{"id":"msg_01', media_type="application/json", headers=headers)
         if reply.failure is Failure.CUT_MID_STREAM:
             return StreamingResponse(_cut_json(), media_type="application/json", headers=headers)
-        return JSONResponse(message_json(reply, model), headers=headers)
+        return JSONResponse(message_json(reply, model, thinking_enabled(rec.body)), headers=headers)
 
     async def _models(self, request: Request) -> Response:
         await self.state.record(request)

@@ -13,7 +13,11 @@ A harness says:
 - how to read its own wire format back from a recorded request (`wire`: a `WireView`), so the
   suite can assert that history, system prompt, images, tools and parameters reached the fake
   in that provider's real format,
-- which error each `Failure` must become (`expected_errors`, defaults in `DEFAULT_ERRORS`).
+- which error each `Failure` must become (`expected_errors`, defaults in `DEFAULT_ERRORS`),
+- visible thinking: a model that reasons (`reasoning_model`), the thinking parameter each
+  effort must put on the wire (`reasoning_wire`, read back by `wire.reasoning`; None means
+  "nothing sent"), and whether the provider streams its reasoning text back
+  (`streams_thinking`; OpenAI's Chat Completions never does).
 
 Fakes must count streams in `state.open_streams` / `state.closed_streams` (increment closed
 when the client disconnects or the stream ends), which is how cancellation is checked.
@@ -77,6 +81,11 @@ class WireView(Protocol):
 
     def temperature(self, body: Any) -> float | None: ...
 
+    def reasoning(self, body: Any) -> Any:
+        """The thinking parameter as this wire format carries it (e.g. Claude's `thinking`
+        object, OpenAI's `reasoning_effort`), None when the request has none."""
+        ...
+
 
 DEFAULT_ERRORS: dict[Failure, type[ProviderError]] = {
     Failure.BAD_KEY: ProviderAuthError,
@@ -114,6 +123,11 @@ class ProviderHarness:
     key_check_path: str | None = None
     # Path suffix of the live model list; the suite makes it fail to test the catalog fallback.
     models_path: str | None = None
+    # A model that can think (its ModelInfo.reasoning is true); None: no thinking tests.
+    reasoning_model: str | None = None
+    # What `wire.reasoning(body)` must read for each effort asked of `reasoning_model`.
+    reasoning_wire: Mapping[str, Any] = field(default_factory=dict)
+    streams_thinking: bool = True
 
     def config(self, fake: FakeServer, *, key: str | None = "", **overrides: Any) -> ProviderConfig:
         """A config pointed at `fake`: short timeouts and retry waits so the suite is fast."""

@@ -56,6 +56,35 @@ def test_anthropic_sdk_reads_message_and_stream(
     assert final.usage.output_tokens == 6  # running total overwritten, not summed
 
 
+def test_anthropic_sdk_reads_thinking_blocks(
+    ant: FakeAnthropic, ant_client: anthropic.Anthropic
+) -> None:
+    reply = Reply(text="Blue.", thinking="Rayleigh scattering favours short waves.")
+    ant.queue(reply, reply)
+    thinking = {"type": "enabled", "budget_tokens": 2048}
+    message = ant_client.messages.create(
+        model="claude-sonnet-4-6",
+        max_tokens=4096,
+        thinking=thinking,  # type: ignore[arg-type]
+        messages=[{"role": "user", "content": "Hi"}],
+    )
+    first = message.content[0]
+    assert first.type == "thinking" and first.thinking == reply.thinking and first.signature
+    with ant_client.messages.stream(
+        model="claude-sonnet-4-6",
+        max_tokens=4096,
+        thinking=thinking,  # type: ignore[arg-type]
+        messages=[{"role": "user", "content": "Why is the sky blue?"}],
+    ) as stream:
+        pieces = [e.thinking for e in stream if e.type == "thinking"]
+        final = stream.get_final_message()
+    assert "".join(pieces) == reply.thinking
+    block = final.content[0]
+    assert block.type == "thinking" and block.thinking == reply.thinking
+    assert block.signature.startswith("Eq")  # the signature_delta was read into the block
+    assert final.content[1].type == "text" and final.content[1].text == "Blue."
+
+
 def test_anthropic_sdk_sees_each_failure_as_the_real_api_reports_it(
     ant: FakeAnthropic, ant_client: anthropic.Anthropic
 ) -> None:

@@ -5,11 +5,12 @@ Each provider ships `providers/catalog/<name>.json`::
     {"provider": "claude",
      "models": [{"id": "claude-sonnet-4-5", "display_name": "Claude Sonnet 4.5",
                  "context_window": 200000, "max_output_tokens": 64000,
-                 "vision": true, "tools": true, "default": true}]}
+                 "vision": true, "tools": true, "reasoning": true, "default": true}]}
 
 It is the fallback when the live list endpoint fails, and the source of metadata the live
 list lacks (a live model that is also in the catalog takes the catalog's display name, limits
-and capabilities). Exactly one entry should be `"default": true`.
+and capabilities). Exactly one entry should be `"default": true`. `"reasoning": true` marks a
+model that can show its thinking when asked (`ModelInfo.reasoning`; missing means false).
 
 How a provider uses it (part B: the same)::
 
@@ -74,6 +75,7 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
             max_output_tokens=m.get("max_output_tokens"),
             vision=bool(m.get("vision", False)),
             tools=bool(m.get("tools", False)),
+            reasoning=bool(m.get("reasoning", False)),
             is_default=bool(m.get("default", False)),
         )
         for m in data["models"]

@@ -7,11 +7,18 @@ tool results are `tool_result` blocks of a user turn; the stream is named SSE ev
 usage is a running total (overwritten, never summed); an `event: error` can arrive after the
 200 (`overloaded_error` -> overloaded); HTTP 529 is overload, not a server fault. The SDK of
 2026-11 no longer takes `temperature` / `top_p` as arguments, so they travel in `extra_body`.
+
+Visible thinking: `ChatRequest.reasoning` becomes `thinking={"type": "enabled",
+"budget_tokens": B}`, with `max_tokens` raised to leave room for the answer after B (thinking
+tokens count toward it). With thinking on, Anthropic rejects `temperature` and `top_k`, and
+`top_p` below 0.95, so they are dropped. Out, `thinking_delta` pieces become `ThinkingDelta`;
+`signature_delta` and `redacted_thinking` blocks carry nothing a person can read.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncGenerator, Iterator
 from typing import Any, ClassVar
 
@@ -50,13 +57,16 @@ from polychat.providers.base import (
     ProviderRateLimitError,
     ProviderTimeoutError,
     ProviderUnavailableError,
+    ReasoningEffort,
     StreamEvent,
     TextDelta,
     TextPart,
+    ThinkingDelta,
     ToolCallDelta,
     ToolCallEnd,
     ToolCallPart,
     ToolCallStart,
+    ToolResultPart,
     Usage,
     UsageEvent,
 )
@@ -73,6 +83,37 @@ STOP_REASONS: dict[str, FinishReason] = {
     "tool_use": "tool_calls",
     "refusal": "content_filter",
 }
+
+# Thinking-token budget per effort. Anthropic's floor is 1024; `max_tokens` must exceed it.
+THINKING_BUDGETS: dict[ReasoningEffort, int] = {"low": 2048, "medium": 8192, "high": 24576}
+MIN_THINKING_BUDGET = 1024
+# Claude 4 and later think when asked (3.7 did too, but is retired); used for live-list ids
+# the catalog does not know and that come without the API's `capabilities` object.
+_THINKING_ID = re.compile(r"^claude-(?:[a-z]+-)?(\d+)")
+
+
+def thinks(model_id: str) -> bool:
+    """Whether a Claude model id names a model that can think (Claude 4 and later)."""
+    match = _THINKING_ID.match(model_id)
+    return match is not None and int(match.group(1)) >= 4
+
+
+def thinking_limits(
+    effort: ReasoningEffort, requested: int | None, model_max: int | None
+) -> tuple[int, int] | None:
+    """(budget_tokens, max_tokens) for one request, or None when the model's output limit
+    leaves no room for the smallest budget. `max_tokens` is the budget plus the answer's
+    share (the request's limit, else the usual default), capped at the model's limit and
+    always above the budget, as the API requires."""
+    budget = THINKING_BUDGETS[effort]
+    answer = requested or model_max or DEFAULT_MAX_OUTPUT
+    total = budget + answer if model_max is None else min(model_max, budget + answer)
+    if total <= budget:  # a small output limit: split it between thinking and answer
+        budget = total // 2
+    if budget < MIN_THINKING_BUDGET:
+        return None
+    return budget, total
+
 
 ERROR_TYPES: dict[str, type[ProviderError]] = {
     "authentication_error": ProviderAuthError,
@@ -165,6 +206,14 @@ def to_messages(request: ChatRequest) -> list[dict[str, Any]]:
     return out
 
 
+def _continues_tool_use(request: ChatRequest) -> bool:
+    """True when this turn answers tool calls. With thinking on, Anthropic wants the assistant
+    turn that made the calls to start with its signed thinking block, which history never
+    keeps, so such a turn is asked without thinking rather than refused."""
+    last = request.messages[-1] if request.messages else None
+    return last is not None and any(isinstance(p, ToolResultPart) for p in last.parts)
+
+
 # -- the provider -----------------------------------------------------------------------------
 
 
@@ -205,12 +254,22 @@ class ClaudeProvider(BaseProvider):
     def _params(self, request: ChatRequest) -> dict[str, Any]:
         check_capabilities(request, self.get_capabilities(request.model), self.instance_id)
         info = self._models.info(request.model)
-        max_tokens = request.max_tokens or (info and info.max_output_tokens) or DEFAULT_MAX_OUTPUT
+        model_max = info.max_output_tokens if info is not None else None
+        max_tokens = request.max_tokens or model_max or DEFAULT_MAX_OUTPUT
+        limits = (
+            thinking_limits(request.reasoning, request.max_tokens, model_max)
+            if request.reasoning is not None and not _continues_tool_use(request)
+            else None
+        )
+        if limits is not None:
+            max_tokens = limits[1]
         params: dict[str, Any] = {
             "model": request.model,
             "max_tokens": max_tokens,
             "messages": to_messages(request),
         }
+        if limits is not None:
+            params["thinking"] = {"type": "enabled", "budget_tokens": limits[0]}
         if request.system:
             params["system"] = request.system
         if request.stop:
@@ -220,9 +279,13 @@ class ClaudeProvider(BaseProvider):
                 {"name": t.name, "description": t.description, "input_schema": t.parameters}
                 for t in request.tools
             ]
-        # Newer Claude models refuse temperature and top_p together: temperature wins.
+        # Newer Claude models refuse temperature and top_p together: temperature wins. With
+        # thinking, temperature is refused outright and top_p only allowed from 0.95 up.
         extra: dict[str, Any] = {}
-        if request.temperature is not None:
+        if limits is not None:
+            if request.top_p is not None and request.top_p >= 0.95:
+                extra["top_p"] = min(request.top_p, 1.0)
+        elif request.temperature is not None:
             extra["temperature"] = min(max(request.temperature, 0.0), 1.0)
         elif request.top_p is not None:
             extra["top_p"] = request.top_p
@@ -305,6 +368,7 @@ class ClaudeProvider(BaseProvider):
                     max_output_tokens=m.max_tokens,
                     vision=True,
                     tools=True,
+                    reasoning=_live_thinks(m),
                 )
             )
         return out
@@ -321,6 +385,15 @@ class ClaudeProvider(BaseProvider):
         return await timed_key_check(
             self.instance_id, check, lambda e: map_error(e, self.instance_id)
         )
+
+
+def _live_thinks(model: Any) -> bool:
+    """The API's own `capabilities.thinking.supported` when it sends capabilities, else the
+    id rule (the catalog's flag wins anyway for models it knows)."""
+    caps = getattr(model, "capabilities", None)
+    thinking = getattr(caps, "thinking", None)
+    supported = getattr(thinking, "supported", None)
+    return supported if isinstance(supported, bool) else thinks(model.id)
 
 
 class _StreamState:
@@ -355,9 +428,13 @@ class _StreamState:
         kind = event.get("type")
         if kind == "content_block_delta":
             delta = event["delta"]
-            if delta.get("type") == "text_delta":
+            what = delta.get("type")
+            if what == "text_delta":
                 yield TextDelta(delta["text"])
-            elif delta.get("type") == "input_json_delta" and delta.get("partial_json"):
+            elif what == "thinking_delta":
+                if delta.get("thinking"):
+                    yield ThinkingDelta(delta["thinking"])
+            elif what == "input_json_delta" and delta.get("partial_json"):
                 tool = self.tools.get(event["index"])
                 if tool is not None:
                     tool[3].append(delta["partial_json"])

@@ -64,6 +64,9 @@ class AnthropicWire:
     def temperature(self, body: Any) -> float | None:
         return body.get("temperature")
 
+    def reasoning(self, body: Any) -> Any:
+        return body.get("thinking")
+
 
 HARNESSES = [
     ProviderHarness(
@@ -79,5 +82,10 @@ HARNESSES = [
         expected_errors={Failure.ERROR_MID_STREAM: ProviderOverloadedError},
         key_check_path="/v1/models",
         models_path="/v1/models",
+        reasoning_model="claude-sonnet-4-6",
+        reasoning_wire={
+            effort: {"type": "enabled", "budget_tokens": budget}
+            for effort, budget in (("low", 2048), ("medium", 8192), ("high", 24576))
+        },
     )
 ]
