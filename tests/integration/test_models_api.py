@@ -79,7 +79,7 @@ async def test_models_shape_and_all_flag(
         "is_default",
         "available",
     }
-    assert set(sample["capabilities"]) == {"vision", "tools", "streaming"}
+    assert set(sample["capabilities"]) == {"vision", "tools", "streaming", "reasoning"}
     assert all(m["context_window"] for m in claude)
     ollama_ids = {m["id"] for m in body["models"] if m["provider"] == "ollama"}
     assert ollama_ids  # the live /api/tags list

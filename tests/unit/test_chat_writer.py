@@ -103,7 +103,7 @@ async def test_a_failing_write_does_not_sink_the_batch(engine: AsyncEngine) -> N
 async def test_checkpoint_never_overwrites_a_finalized_answer(engine: AsyncEngine) -> None:
     writer = ChatWriter(engine)  # not started: each write runs alone
     ids = await writer.run(lambda c: store.create_turn(c, _turn("q")))
-    await writer.run(lambda c: store.checkpoint(c, [(ids.assistant_message_id, "par")]))
+    await writer.run(lambda c: store.checkpoint(c, [(ids.assistant_message_id, "par", None)]))
     final = store.FinalWrite(
         message_id=ids.assistant_message_id,
         conversation_id=ids.conversation_id,
@@ -122,9 +122,11 @@ async def test_checkpoint_never_overwrites_a_finalized_answer(engine: AsyncEngin
         duration_ms=9,
     )
     await writer.run(lambda c: store.finalize(c, final))
-    await writer.run(lambda c: store.checkpoint(c, [(ids.assistant_message_id, "stale")]))
+    stale = [{"kind": "thinking", "text": "stale", "duration_ms": None}]
+    await writer.run(lambda c: store.checkpoint(c, [(ids.assistant_message_id, "stale", stale)]))
     answer = next(r for r in await _messages(engine) if r[0] == ids.assistant_message_id)
     assert answer[3:] == ("partial and the rest", "complete")
+    assert await _parts(engine, ids.assistant_message_id) == final.parts
     # Recovery leaves finished answers alone and marks only the unfinished ones.
     other = await writer.run(lambda c: store.create_turn(c, _turn("q2")))
     both = [ids.assistant_message_id, other.assistant_message_id]
@@ -172,4 +174,31 @@ async def test_sweep_marks_only_answers_nobody_is_writing(engine: AsyncEngine) -
     assert rows[quiet.assistant_message_id] == "interrupted"
     assert rows[fresh.assistant_message_id] == "streaming"
     assert rows[live.assistant_message_id] == "streaming"
+    await writer.close()
+
+
+async def _parts(engine: AsyncEngine, message_id: int) -> object:
+    async with engine.connect() as conn:
+        return (
+            await conn.execute(select(Message.parts).where(Message.id == message_id))
+        ).scalar_one()
+
+
+async def test_checkpoint_keeps_thinking_and_recovery_leaves_it(engine: AsyncEngine) -> None:
+    """A thinking answer's checkpoint saves its parts; one without parts leaves them alone;
+    an answer a dead process left behind keeps the reasoning it had when marked."""
+    writer = ChatWriter(engine)
+    ids = await writer.run(lambda c: store.create_turn(c, _turn("q")))
+    mid = ids.assistant_message_id
+    parts = [
+        {"kind": "thinking", "text": "Let me see.", "duration_ms": 1200},
+        {"kind": "text", "text": "It is"},
+    ]
+    await writer.run(lambda c: store.checkpoint(c, [(mid, "It is", parts)]))
+    await writer.run(lambda c: store.checkpoint(c, [(mid, "It is 4", None)]))
+    assert await _parts(engine, mid) == parts
+    assert await writer.run(lambda c: store.mark_interrupted(c, only=[mid])) == 1
+    row = next(r for r in await _messages(engine) if r[0] == mid)
+    assert row[3:] == ("It is 4", "interrupted")
+    assert await _parts(engine, mid) == parts
     await writer.close()

@@ -121,3 +121,30 @@ def test_json_is_complete_and_parses() -> None:
     assert data["messages"][0]["model"] is None
     assert data["messages"][1]["model_name"] == "Claude Sonnet 4.6"
     assert data["messages"][1]["status"] == "stopped"
+
+
+def test_thinking_is_quoted_under_the_model_heading_and_kept_in_json() -> None:
+    thought = {
+        "kind": "thinking",
+        "text": "First, the dates.\n\nThen the budget.",
+        "duration_ms": 4200,
+    }
+    answer = msg(
+        2,
+        "assistant",
+        "Go in May.",
+        parts=[thought, {"kind": "text", "text": "Go in May."}],
+    )
+    messages = [msg(1, "user", "When should I go?"), answer]
+    text = to_markdown(conv("Trip"), messages, WHEN)
+    assert (
+        "## Claude Sonnet 4.6 (`claude-sonnet-4-6`, claude)\n\n"
+        "> **Thinking**\n>\n> First, the dates.\n>\n> Then the budget.\n\n"
+        "Go in May.\n"
+    ) in text
+    # A user message that happens to carry such a part is never shown as thinking.
+    odd = msg(3, "user", "hi", parts=[thought])
+    assert to_markdown(conv("Trip"), [odd], WHEN).count("**Thinking**") == 0
+    data = json.loads(to_json(conv("Trip"), messages, WHEN))
+    assert data["messages"][1]["parts"][0] == thought
+    assert data["messages"][1]["content"] == "Go in May."

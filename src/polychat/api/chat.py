@@ -30,6 +30,8 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 SSE_DOC = """Server-Sent Events, each `event: <name>` + one `data: <json>` line:
 
 - `start` `{conversation_id, user_message_id, assistant_message_id, provider, model}`
+- `thinking` `{text}` — pieces of the model's visible reasoning (when asked for and the model
+  can think), usually all before the first `delta`
 - `delta` `{text}` — many
 - `failover` `{from_provider, from_model, provider, model, code}` — the chosen provider failed
   before answering and the next of the failover chain took over
@@ -112,6 +114,7 @@ def _result(gen: Generation, outcome: Outcome) -> ChatResult:
         status=outcome.status,
         finish_reason=outcome.finish_reason,
         content=outcome.text,
+        thinking=outcome.thinking or None,
         usage=UsageOut(
             input_tokens=outcome.tokens.input_tokens,
             output_tokens=outcome.tokens.output_tokens,

@@ -24,6 +24,7 @@ from polychat.api.deps import CurrentUser, SessionDep
 from polychat.api.errors import ApiError, error_responses
 from polychat.chat import export, search, store
 from polychat.chat.errors import ChatError
+from polychat.chat.hub import Generation
 from polychat.chat.schemas import (
     ConversationCreate,
     ConversationDetail,
@@ -196,8 +197,13 @@ async def create_conversation(
 
 
 def _message_out(
-    m: Message, sibling_ids: list[int], live_text: str | None, usage: MessageUsageOut | None
+    m: Message,
+    sibling_ids: list[int],
+    live: Generation | None,
+    usage: MessageUsageOut | None,
 ) -> MessageOut:
+    """A stored message; for an answer this process is still writing (`live`), its text and
+    thinking so far come from memory, fresher than the last checkpoint."""
     error = None
     if m.error:
         error = ErrorInfo(
@@ -208,12 +214,17 @@ def _message_out(
             retry_after=m.error.get("retry_after"),
         )
     parts = [p for p in (m.parts or []) if isinstance(p, dict)]
+    content = m.content
+    if live is not None:
+        content = live.text_so_far
+        if live.thinking:
+            parts = live.parts_so_far()
     return MessageOut(
         id=m.id,
         conversation_id=m.conversation_id,
         parent_id=m.parent_id,
         role="user" if m.role == "user" else "assistant",
-        content=live_text if live_text is not None else m.content,
+        content=content,
         parts=parts,
         provider=m.provider if m.role == "assistant" else None,
         model=m.model,
@@ -275,8 +286,8 @@ async def get_conversation(
     for mid in page:
         m = by_id[mid]
         live = hub.get(mid)
-        live_text = live.text_so_far if live is not None and not live.finished else None
-        messages.append(_message_out(m, kids.get(m.parent_id, [m.id]), live_text, usage.get(mid)))
+        running = live if live is not None and not live.finished else None
+        messages.append(_message_out(m, kids.get(m.parent_id, [m.id]), running, usage.get(mid)))
     base = _out(conv)
     images_before = any(_has_image(by_id[mid]) for mid in ids[:start])
     return ConversationDetail(
@@ -334,14 +345,19 @@ async def export_conversation(
     for step in store.path_to(stored, conv.active_leaf_id):
         m = by_id[step.id]
         live = hub.get(m.id)
-        text = live.text_so_far if live is not None and not live.finished else m.content
+        text = m.content
+        parts = [p for p in (m.parts or []) if isinstance(p, dict)]
+        if live is not None and not live.finished:
+            text = live.text_so_far
+            if live.thinking:
+                parts = live.parts_so_far()
         messages.append(
             export.ExportMessage(
                 id=m.id,
                 parent_id=m.parent_id,
                 role="user" if m.role == "user" else "assistant",
                 content=text,
-                parts=[p for p in (m.parts or []) if isinstance(p, dict)],
+                parts=parts,
                 provider=m.provider,
                 model=m.model,
                 status=m.status,

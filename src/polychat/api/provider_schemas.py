@@ -114,6 +114,7 @@ class CapabilitiesOut(BaseModel):
     streaming: bool
     vision: bool
     tools: bool
+    reasoning: bool = Field(False, description="At least one of its models can think.")
     max_context: int | None = None
 
 
@@ -175,6 +176,7 @@ class ProviderOut(BaseModel):
                 streaming=view.capabilities.streaming,
                 vision=view.capabilities.vision,
                 tools=view.capabilities.tools,
+                reasoning=view.capabilities.reasoning,
                 max_context=view.capabilities.max_context,
             ),
             last_test=LastTestOut(success=last.ok, message=last.message, checked_at=last.checked_at)
@@ -212,6 +214,9 @@ class ModelCapabilitiesOut(BaseModel):
     vision: bool
     tools: bool
     streaming: bool
+    reasoning: bool = Field(
+        description="Shows its thinking when asked (chat `reasoning`); the UI offers the toggle"
+    )
 
 
 class ModelOut(BaseModel):
@@ -236,7 +241,7 @@ class ModelOut(BaseModel):
             context_window=m.context_window,
             max_output_tokens=m.max_output_tokens,
             capabilities=ModelCapabilitiesOut(
-                vision=m.vision, tools=m.tools, streaming=entry.streaming
+                vision=m.vision, tools=m.tools, streaming=entry.streaming, reasoning=m.reasoning
             ),
             is_default=m.is_default,
             available=entry.available,

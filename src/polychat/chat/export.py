@@ -83,6 +83,22 @@ def content_disposition(conv: ExportConversation, fmt: ExportFormat) -> str:
     return f"attachment; filename=\"{safe}\"; filename*=UTF-8''{quote(full, safe='')}"
 
 
+def _thinking(m: ExportMessage) -> str:
+    """The answer's visible reasoning ("" when the model did not think)."""
+    for p in m.parts:
+        if p.get("kind") == "thinking" and isinstance(p.get("text"), str):
+            return str(p["text"])
+    return ""
+
+
+def _thinking_quote(text: str) -> list[str]:
+    """The reasoning as a Markdown blockquote headed `**Thinking**`, set apart from the answer
+    (every line quoted, blank ones as a bare `>`, so the quote never ends early)."""
+    lines = ["> **Thinking**", ">"]
+    lines += [f"> {line}" if line.strip() else ">" for line in text.strip("\n").split("\n")]
+    return [*lines, ""]
+
+
 def _images(m: ExportMessage) -> int:
     return sum(1 for p in m.parts if (p.get("kind") or p.get("type")) == "image")
 
@@ -90,7 +106,8 @@ def _images(m: ExportMessage) -> int:
 def to_markdown(
     conv: ExportConversation, messages: list[ExportMessage], exported_at: datetime
 ) -> str:
-    """Roles, model names and text of the active branch, oldest first."""
+    """Roles, model names and text of the active branch, oldest first; an answer's thinking
+    (when the model thought) is quoted under its model heading, before the answer."""
     title = " ".join((conv.title or "").split()) or "Untitled conversation"
     when = exported_at.strftime("%Y-%m-%d %H:%M UTC")
     count = f"{len(messages)} message" + ("" if len(messages) == 1 else "s")
@@ -107,6 +124,10 @@ def to_markdown(
             detail = ", ".join(x for x in (f"`{m.model}`" if m.model else "", m.provider) if x)
             out.append(f"## {name} ({detail})" if detail else f"## {name}")
         out.append("")
+        if m.role == "assistant":
+            thinking = _thinking(m)
+            if thinking.strip():
+                out += _thinking_quote(thinking)
         images = _images(m)
         if images:
             out += [f"*[{images} image{'s' if images > 1 else ''} attached]*", ""]

@@ -1,7 +1,8 @@
 """Stored messages <-> provider-neutral `Message`s.
 
 Parts are stored as JSON dicts tagged by `kind` (the same tags as `providers.base`), so a
-conversation written by one provider replays intact to any other. Consecutive turns of the
+conversation written by one provider replays intact to any other. An answer's `thinking` part
+is for people only: it never goes back to a provider. Consecutive turns of the
 same role (a user turn whose answer failed empty, then a new user turn) are merged, because
 some providers reject two user turns in a row.
 """
@@ -24,6 +25,9 @@ from polychat.providers.base import (
 
 
 def part_from_dict(d: dict[str, Any]) -> ContentPart | None:
+    """The provider-neutral part of a stored one; None for what is never sent back to a
+    provider: a `thinking` part (the model's own reasoning is display only, and every
+    provider accepts a history without it) or an unknown kind."""
     kind = d.get("kind")
     if kind == "text":
         return TextPart(str(d.get("text", "")))
@@ -56,7 +60,11 @@ def part_to_dict(p: ContentPart) -> dict[str, Any]:
 
 def _parts(m: StoredMessage) -> tuple[ContentPart, ...]:
     if m.parts:
-        parsed = [part_from_dict(d) for d in m.parts if isinstance(d, dict)]
+        parsed = [
+            part_from_dict(d)
+            for d in m.parts
+            if isinstance(d, dict) and d.get("kind") != "thinking"
+        ]
         out = tuple(p for p in parsed if p is not None)
         # An answer saved by a checkpoint has text in `content` but no parts yet.
         if out:

@@ -45,6 +45,13 @@ class Generation:
     consumer: asyncio.Task[Any] | None = None  # reads upstream; cancelled by a stop
     runner: asyncio.Task[Any] | None = None  # the whole generation, final write included
     checkpointed_chunks: int = 0  # len(text) at the last checkpoint
+    # Visible reasoning ("extended thinking"), kept apart from the answer text. The two times
+    # are `time.monotonic()` values set once each by the runner, never per piece of text: the
+    # first thinking piece and the first answer text, which bound the "Thought for 12 s".
+    thinking: list[str] = field(default_factory=list)
+    thinking_started: float | None = None
+    text_started: float | None = None
+    checkpointed_thinking: int = 0  # len(thinking) at the last checkpoint
     _waiters: list[asyncio.Future[None]] = field(default_factory=list)
 
     def push(self, data: bytes) -> None:
@@ -59,6 +66,10 @@ class Generation:
         self.text.append(text)
         self.push(data)
 
+    def push_thinking(self, text: str, data: bytes) -> None:
+        self.thinking.append(text)
+        self.push(data)
+
     def finish(self, status: FinalStatus, data: bytes) -> None:
         self.status = status
         self.finished = True
@@ -67,6 +78,39 @@ class Generation:
     @property
     def text_so_far(self) -> str:
         return "".join(self.text)
+
+    @property
+    def thinking_so_far(self) -> str:
+        return "".join(self.thinking)
+
+    def thinking_ms(self, ended: float | None = None) -> int | None:
+        """How long the model thought: first thinking piece to first answer text, or to
+        `ended` when no text came (a stop mid-thought, an answer of reasoning only). None
+        while it is still thinking (no end known yet) or when it did not think."""
+        began = self.thinking_started
+        if began is None:
+            return None
+        end = self.text_started
+        if end is None or end < began:  # no text yet, or text came before any thinking
+            end = ended
+        return None if end is None else max(0, round((end - began) * 1000))
+
+    def parts_so_far(self, ended: float | None = None) -> list[dict[str, Any]]:
+        """The answer's parts as they would be saved now: the thinking part first (when the
+        model thought), then the text. What checkpoints store and what a reader of a
+        still-streaming answer sees."""
+        parts: list[dict[str, Any]] = []
+        if self.thinking:
+            parts.append(
+                {
+                    "kind": "thinking",
+                    "text": self.thinking_so_far,
+                    "duration_ms": self.thinking_ms(ended),
+                }
+            )
+        if self.text:
+            parts.append({"kind": "text", "text": self.text_so_far})
+        return parts
 
     def request_stop(self, reason: StopReason = "user") -> bool:
         """Close the upstream request now: cancels the task reading it. False if already over."""

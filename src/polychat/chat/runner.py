@@ -1,8 +1,9 @@
 """Runs one generation: upstream events in, SSE frames out, one saved outcome at the end.
 
 The runner is the only code on the token path. Per chunk it does one mapping (a `TextDelta`
-into a pre-encoded `delta` frame) and one list append; everything else (checkpoints, the
-Redis mirror, the final write) happens elsewhere or once.
+into a pre-encoded `delta` frame, a `ThinkingDelta` into a `thinking` frame) and one list
+append; everything else (checkpoints, the Redis mirror, the final write) happens elsewhere or
+once.
 
 Retries of the same provider before its first event belong to the provider layer
 (`providers/retry.py`). Failover to the next provider of the chain happens here, and only when
@@ -21,13 +22,14 @@ from typing import Any
 
 from polychat.chat.cost import Tokens, compute_cost, settle_tokens
 from polychat.chat.hub import FinalStatus, Generation
-from polychat.chat.sse import delta_frame, frame
+from polychat.chat.sse import delta_frame, frame, thinking_frame
 from polychat.providers.base import (
     BaseProvider,
     ChatRequest,
     FinishEvent,
     ProviderError,
     TextDelta,
+    ThinkingDelta,
     ToolCallEnd,
     ToolCallPart,
     Usage,
@@ -46,6 +48,9 @@ class Candidate:
     model: str
     # Whose key it uses: a rejected key marks that key's provider status (user or shared).
     key_source: str = "none"
+    # The model is known to think when asked (`ModelInfo.reasoning`): only then does it get
+    # the request's `reasoning`; any other model answers without a thinking parameter.
+    reasoning: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,8 @@ class Outcome:
     duration_ms: float
     tool_calls: list[ToolCallPart] = field(default_factory=list)
     rejected_keys: list[RejectedKey] = field(default_factory=list)
+    thinking: str = ""  # the model's visible reasoning, kept apart from `text`
+    thinking_ms: int | None = None  # first thinking piece -> first text (or the end)
 
 
 Finalizer = Callable[[Generation, Outcome], Awaitable[None]]
@@ -96,15 +103,22 @@ async def _consume(
     for i, cand in enumerate(candidates):
         if i:
             gen.provider, gen.model = cand.provider_id, cand.model
-        stream = cand.provider.stream_message(replace(request, model=cand.model))
+        effort = request.reasoning if cand.reasoning else None
+        stream = cand.provider.stream_message(replace(request, model=cand.model, reasoning=effort))
         sent_any = False
         try:
             async for ev in stream:
                 sent_any = True
                 if type(ev) is TextDelta:
                     if p.ttft is None:
-                        p.ttft = time.monotonic() - t0
+                        now = time.monotonic()
+                        p.ttft = now - t0
+                        gen.text_started = now
                     gen.push_text(ev.text, delta_frame(ev.text))
+                elif type(ev) is ThinkingDelta:
+                    if gen.thinking_started is None:
+                        gen.thinking_started = time.monotonic()
+                    gen.push_thinking(ev.text, thinking_frame(ev.text))
                 elif type(ev) is UsageEvent:
                     p.usage = ev.usage
                 elif type(ev) is FinishEvent:
@@ -180,11 +194,14 @@ async def run_generation(
             "retryable": True,
             "retry_after": None,
         }
+    ended = time.monotonic()
     text = gen.text_so_far
+    thinking = gen.thinking_so_far
     finish_reason = p.finish.reason if status == "complete" and p.finish is not None else status
     if status == "complete" and p.finish is None:
         finish_reason = "stop"
-    tokens = settle_tokens(p.usage, prompt_chars, text)
+    # Reasoning is paid for as output: an estimate (no counts reported) must include it.
+    tokens = settle_tokens(p.usage, prompt_chars, thinking + text)
     cost = await compute_cost(gen.provider, gen.model, tokens, p.usage)
     outcome = Outcome(
         message_id=gen.message_id,
@@ -197,9 +214,11 @@ async def run_generation(
         tokens=tokens,
         cost=cost,
         ttft_ms=None if p.ttft is None else round(p.ttft * 1000, 3),
-        duration_ms=round((time.monotonic() - t0) * 1000, 3),
+        duration_ms=round((ended - t0) * 1000, 3),
         tool_calls=p.tool_calls,
         rejected_keys=p.rejected_keys,
+        thinking=thinking,
+        thinking_ms=gen.thinking_ms(ended),
     )
     try:
         await finalize(gen, outcome)

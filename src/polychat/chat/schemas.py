@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 MessageStatus = Literal["complete", "streaming", "stopped", "error", "interrupted"]
+# Visible thinking: off, or how hard the model may think (see `chat/reasoning.py`).
+ReasoningSetting = Literal["off", "low", "medium", "high"]
 
 
 class Attachment(BaseModel):
@@ -61,6 +63,12 @@ class ChatBody(BaseModel):
         max_length=5,
         description="Providers to try, in order, when the chosen one fails before answering;"
         " saved on the conversation",
+    )
+    reasoning: ReasoningSetting | None = Field(
+        default=None,
+        description="Visible thinking: `off` or an effort. Saved on the conversation; null "
+        "uses the saved value (missing: off). Sent only to models that can think; "
+        "others answer normally",
     )
 
 
@@ -118,6 +126,9 @@ class ChatResult(BaseModel):
     status: MessageStatus
     finish_reason: str | None
     content: str
+    thinking: str | None = Field(
+        default=None, description="The model's visible reasoning; null when it did not think"
+    )
     usage: UsageOut | None = None
     error: ErrorInfo | None = None
 
@@ -142,6 +153,9 @@ class ConversationParams(BaseModel):
     top_p: float | None = Field(default=None, ge=0, le=1)
     max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
     stop: list[str] | None = Field(default=None, max_length=8)
+    reasoning: ReasoningSetting | None = Field(
+        default=None, description="Visible thinking: `off` or an effort (missing: off)"
+    )
 
     def stored(self) -> dict[str, Any] | None:
         """The JSON kept on the conversation: only the fields that are set (None when none)."""

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -26,9 +26,10 @@ from polychat.chat.errors import ChatError, not_found
 from polychat.chat.history import has_images, part_to_dict, prompt_chars, to_provider_messages
 from polychat.chat.hub import Generation, StreamHub
 from polychat.chat.options import ChatOptions
+from polychat.chat.reasoning import model_reasons, wanted_effort
 from polychat.chat.runner import Candidate, Outcome, RejectedKey, run_generation
 from polychat.chat.schemas import ChatBody
-from polychat.chat.sse import delta_frame, frame
+from polychat.chat.sse import delta_frame, frame, thinking_frame
 from polychat.chat.titles import first_words, generate_title
 from polychat.chat.writer import ChatWriter
 from polychat.db.models import Conversation, Message
@@ -44,6 +45,9 @@ from polychat.providers.base import (
 from polychat.providers.base import Message as PMessage
 
 log = logging.getLogger(__name__)
+
+# Body fields saved on the conversation and reused by later turns that do not send them.
+_SAVED_PARAMS = ("temperature", "top_p", "max_tokens", "stop", "reasoning")
 
 SWEEP_INTERVAL_S = 30.0
 ORPHAN_AGE_S = 60.0  # live answers are checkpointed every second while text flows
@@ -179,14 +183,16 @@ class ChatService:
                 log.exception("checkpoint failed")
 
     async def checkpoint_now(self) -> int:
-        """Save the text so far of every answer that grew since the last checkpoint: one batch,
-        whatever the number of streams."""
-        texts: list[tuple[int, str]] = []
+        """Save the text (and thinking) so far of every answer that grew since the last
+        checkpoint: one batch, whatever the number of streams. An answer that thinks also
+        gets its parts saved, so a reload mid-answer, or a restart, shows the reasoning."""
+        texts: list[store.CheckpointRow] = []
         for gen in self.hub.running():
-            n = len(gen.text)
-            if n != gen.checkpointed_chunks:
-                gen.checkpointed_chunks = n
-                texts.append((gen.message_id, gen.text_so_far))
+            n, k = len(gen.text), len(gen.thinking)
+            if n != gen.checkpointed_chunks or k != gen.checkpointed_thinking:
+                gen.checkpointed_chunks, gen.checkpointed_thinking = n, k
+                parts = gen.parts_so_far() if k else None
+                texts.append((gen.message_id, gen.text_so_far, parts))
         if texts:
             await self.writer.run(lambda s: store.checkpoint(s, texts))
         return len(texts)
@@ -254,10 +260,13 @@ class ChatService:
             )
 
         params: dict[str, Any] = dict(conv.params or {}) if conv is not None else {}
-        for name in ("temperature", "top_p", "max_tokens", "stop"):
+        for name in _SAVED_PARAMS:
             value = getattr(body, name)
             if value is not None:
                 params[name] = value
+        # Thinking is asked for whenever the conversation wants it; each candidate (the chosen
+        # model, then the failover chain) gets it only if its model can think (runner.py).
+        effort = wanted_effort(params.get("reasoning"))
         system: str | None
         if body.system is not None:
             system = body.system
@@ -273,6 +282,7 @@ class ChatService:
             top_p=params.get("top_p"),
             max_tokens=params.get("max_tokens"),
             stop=tuple(params.get("stop") or ()),
+            reasoning=effort,
         )
         failover_json = (
             {"chain": [f.model_dump() for f in body.failover]}
@@ -293,8 +303,7 @@ class ChatService:
             params=params or None,
             failover=failover_json,
             set_system=body.system is not None,
-            set_params=any(getattr(body, n) is not None for n in ("temperature", "top_p",
-                                                                 "max_tokens", "stop")),
+            set_params=any(getattr(body, n) is not None for n in _SAVED_PARAMS),
             set_failover=body.failover is not None,
         )  # fmt: skip
         ids = await self.writer.run(lambda s: store.create_turn(s, turn))
@@ -323,6 +332,10 @@ class ChatService:
             Candidate(resolved.provider, resolved.provider_id, resolved.model, resolved.key_source),
             *chain,
         ]
+        if effort is not None:
+            candidates = [
+                replace(c, reasoning=model_reasons(c.provider, c.model)) for c in candidates
+            ]
         needs_title = ids.created_conversation or (conv is not None and not conv.title)
         title_source = (content or "") if needs_title else None
         self.hub.start(
@@ -372,6 +385,10 @@ class ChatService:
 
     async def _finalize(self, gen: Generation, outcome: Outcome) -> None:
         parts: list[dict[str, Any]] = []
+        if outcome.thinking:
+            parts.append(
+                {"kind": "thinking", "text": outcome.thinking, "duration_ms": outcome.thinking_ms}
+            )
         if outcome.text:
             parts.append({"kind": "text", "text": outcome.text})
         parts.extend(part_to_dict(c) for c in outcome.tool_calls)
@@ -613,6 +630,9 @@ def saved_frames(msg: Message) -> bytes:
             },
         )
     ]
+    thinking = saved_thinking(msg.parts)
+    if thinking:
+        out.append(thinking_frame(thinking))
     if msg.content:
         out.append(delta_frame(msg.content))
     if msg.error:
@@ -646,6 +666,14 @@ def saved_frames(msg: Message) -> bytes:
         )
     )
     return b"".join(out)
+
+
+def saved_thinking(parts: Any) -> str:
+    """The reasoning text of a saved answer's `thinking` part ("" when it did not think)."""
+    for part in parts or ():
+        if isinstance(part, dict) and part.get("kind") == "thinking":
+            return str(part.get("text") or "")
+    return ""
 
 
 async def _single(data: bytes) -> AsyncIterator[bytes]:

@@ -27,6 +27,15 @@ def delta_frame(text: str) -> bytes:
     return _DELTA_HEAD + _dumps(text).encode() + b"}\n\n"
 
 
+_THINKING_HEAD = b'event: thinking\ndata: {"text":'
+
+
+def thinking_frame(text: str) -> bytes:
+    """A piece of the model's reasoning, as hot as a delta: `thinking {text}`; equal to
+    `frame("thinking", {"text": text})`."""
+    return _THINKING_HEAD + _dumps(text).encode() + b"}\n\n"
+
+
 def parse_frames(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
     """Decode a byte string of complete frames; used by tests, the benchmark and the Redis relay."""
     out: list[tuple[str, dict[str, Any]]] = []

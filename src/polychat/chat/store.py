@@ -227,15 +227,23 @@ def _insert_message(
     return int(result.scalar_one())
 
 
-def checkpoint(conn: Connection, texts: list[tuple[int, str]]) -> None:
-    """Save the text so far of streaming answers. Guarded by status, so a late checkpoint can
-    never overwrite an answer that has meanwhile been finalized."""
+CheckpointRow = tuple[int, str, list[dict[str, Any]] | None]
+"""(message id, text so far, parts so far or None to leave the parts alone)."""
+
+
+def checkpoint(conn: Connection, rows: Sequence[CheckpointRow]) -> None:
+    """Save the text so far of streaming answers, and their parts when given (an answer that
+    thinks: its reasoning so far survives a reload or a crash). Guarded by status, so a late
+    checkpoint can never overwrite an answer that has meanwhile been finalized."""
     now = utcnow()
-    for message_id, text in texts:
+    for message_id, text, parts in rows:
+        values: dict[str, Any] = {"content": text, "updated_at": now}
+        if parts is not None:
+            values["parts"] = parts
         conn.execute(
             update(messages_t)
             .where(messages_t.c.id == message_id, messages_t.c.status == "streaming")
-            .values(content=text, updated_at=now)
+            .values(values)
         )
 
 

@@ -45,6 +45,7 @@ class ProviderCapabilitySummary:
     vision: bool
     tools: bool
     max_context: int | None
+    reasoning: bool = False  # some model of it can show its thinking
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,7 @@ def capability_summary(class_name: str) -> ProviderCapabilitySummary:
         vision=any(m.vision for m in models),
         tools=any(m.tools for m in models),
         max_context=max((m.context_window or 0 for m in models), default=0) or None,
+        reasoning=any(m.reasoning for m in models),
     )
 
 
