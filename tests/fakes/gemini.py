@@ -7,6 +7,11 @@ objects and no id, finishing with `STOP`. Errors use Google's `{"error": {code, 
 status, details}}` body: an invalid key is 400 `API_KEY_INVALID`, a missing one 403, a rate
 limit 429 `RESOURCE_EXHAUSTED` with `RetryInfo.retryDelay`. Requests are validated like the
 real API: the key (`x-goog-api-key` or `?key=`), and only `user` / `model` roles.
+
+Thinking: with `generationConfig.thinkingConfig.includeThoughts` (2.5 and 3 models only; a
+budget and a level together, or a level on 2.5, are refused as the API does) a reply's
+`Reply.thinking` streams first as parts `{"text": …, "thought": true}`, and the usage gets a
+`thoughtsTokenCount`. Without it the model's thoughts stay hidden, as they do for real.
 """
 
 from __future__ import annotations
@@ -32,11 +37,19 @@ MODELS: list[dict[str, Any]] = [
         "id": "gemini-2.5-flash",
         "display": "Gemini 2.5 Flash",
         "methods": ["generateContent", "countTokens"],
+        "thinking": True,
     },
     {
         "id": "gemini-2.5-pro",
         "display": "Gemini 2.5 Pro",
         "methods": ["generateContent", "countTokens"],
+        "thinking": True,
+    },
+    {
+        "id": "gemini-3-flash-preview",
+        "display": "Gemini 3 Flash Preview",
+        "methods": ["generateContent", "countTokens"],
+        "thinking": True,
     },
     {"id": "text-embedding-004", "display": "Text Embedding 004", "methods": ["embedContent"]},
     {
@@ -176,6 +189,52 @@ def failure_response(reply: Reply, model: str) -> Response | None:
     return None
 
 
+def _get(obj: Any, camel: str, snake: str) -> Any:
+    """A field the JSON API accepts in either spelling."""
+    if not isinstance(obj, dict):
+        return None
+    return obj.get(camel, obj.get(snake))
+
+
+def thinking_config(body: Any) -> dict[str, Any] | None:
+    config = _get(_get(body, "generationConfig", "generation_config"), "thinkingConfig",
+                  "thinking_config")  # fmt: skip
+    return config if isinstance(config, dict) else None
+
+
+def shows_thoughts(body: Any) -> bool:
+    return bool(_get(thinking_config(body), "includeThoughts", "include_thoughts"))
+
+
+def validate_thinking(body: Any, model: str) -> Response | None:
+    config = thinking_config(body)
+    if config is None:
+        return None
+    if not model.startswith(("gemini-2.5", "gemini-3")):
+        return error_response(400, "INVALID_ARGUMENT", "Thinking is not supported for this model.")
+    budget = _get(config, "thinkingBudget", "thinking_budget")
+    level = _get(config, "thinkingLevel", "thinking_level")
+    if budget is not None and level is not None:
+        return error_response(
+            400,
+            "INVALID_ARGUMENT",
+            "You can only set only one of thinking budget and thinking level.",
+        )
+    if level is not None and not model.startswith("gemini-3"):
+        return error_response(
+            400, "INVALID_ARGUMENT", "Thinking level is not supported for this model."
+        )
+    if level is not None and str(level).upper() not in ("MINIMAL", "LOW", "MEDIUM", "HIGH"):
+        return error_response(
+            400, "INVALID_ARGUMENT", f"Invalid value at 'thinking_level' ({level})"
+        )
+    if budget is not None and not (-1 <= int(budget) <= 32768):
+        return error_response(
+            400, "INVALID_ARGUMENT", "The thinking budget is out of range for this model."
+        )
+    return None
+
+
 def validate(body: Any) -> Response | None:
     if not isinstance(body, dict) or not body.get("contents"):
         return error_response(
@@ -206,21 +265,33 @@ def validate(body: Any) -> Response | None:
     return None
 
 
-def _usage(reply: Reply, final: bool) -> dict[str, Any]:
+def thought_tokens(reply: Reply, thoughts: bool) -> int:
+    return max(1, len(reply.thinking) // 4) if thoughts and reply.thinking else 0
+
+
+def _usage(reply: Reply, final: bool, thoughts: bool = False) -> dict[str, Any]:
     usage: dict[str, Any] = {"promptTokenCount": reply.input_tokens}
+    thought = thought_tokens(reply, thoughts)
     if final:
         usage["candidatesTokenCount"] = reply.output_tokens
-        usage["totalTokenCount"] = reply.input_tokens + reply.output_tokens
+        usage["totalTokenCount"] = reply.input_tokens + reply.output_tokens + thought
     else:
-        usage["totalTokenCount"] = reply.input_tokens
+        usage["totalTokenCount"] = reply.input_tokens + thought
     usage["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": reply.input_tokens}]
+    if thought:
+        usage["thoughtsTokenCount"] = thought
     if final:
         usage["candidatesTokensDetails"] = [{"modality": "TEXT", "tokenCount": reply.output_tokens}]
     return usage
 
 
 def _response(
-    parts: list[dict[str, Any]], reply: Reply, model: str, rid: str, final: bool
+    parts: list[dict[str, Any]],
+    reply: Reply,
+    model: str,
+    rid: str,
+    final: bool,
+    thoughts: bool = False,
 ) -> dict[str, Any]:
     candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}}
     if final:
@@ -229,7 +300,7 @@ def _response(
         candidate["content"] = {"parts": [{"text": ""}], "role": "model"}
     return {
         "candidates": [candidate],
-        "usageMetadata": _usage(reply, final),
+        "usageMetadata": _usage(reply, final, thoughts),
         "modelVersion": model,
         "responseId": rid,
     }
@@ -245,9 +316,14 @@ def _call_parts(reply: Reply) -> list[dict[str, Any]]:
     return out
 
 
-def complete(reply: Reply, model: str) -> dict[str, Any]:
-    parts: list[dict[str, Any]] = [{"text": reply.text}] if reply.text else []
-    return _response(parts + _call_parts(reply), reply, model, secrets.token_urlsafe(16), True)
+def complete(reply: Reply, model: str, thoughts: bool = False) -> dict[str, Any]:
+    parts: list[dict[str, Any]] = []
+    if thoughts and reply.thinking:
+        parts.append({"text": reply.thinking, "thought": True})
+    if reply.text:
+        parts.append({"text": reply.text})
+    rid = secrets.token_urlsafe(16)
+    return _response(parts + _call_parts(reply), reply, model, rid, True, thoughts)
 
 
 def _event(payload: dict[str, Any]) -> bytes:
@@ -255,10 +331,16 @@ def _event(payload: dict[str, Any]) -> bytes:
     return b"data: " + json.dumps(payload).encode() + SEP
 
 
-async def sse_body(reply: Reply, model: str) -> AsyncIterator[bytes]:
+async def sse_body(reply: Reply, model: str, thoughts: bool = False) -> AsyncIterator[bytes]:
     rid = secrets.token_urlsafe(16)
     chunks = reply.text_chunks()
     calls = _call_parts(reply)
+    if thoughts:
+        for n, piece in enumerate(reply.thinking_pieces()):
+            if reply.chunk_delay_s and n:
+                await asyncio.sleep(reply.chunk_delay_s)
+            part = {"text": piece, "thought": True}
+            yield _event(_response([part], reply, model, rid, False, thoughts))
     if not chunks and not calls:
         yield _event(_response([], reply, model, rid, True))
         return
@@ -286,9 +368,9 @@ async def sse_body(reply: Reply, model: str) -> AsyncIterator[bytes]:
         if reply.chunk_delay_s:
             await asyncio.sleep(reply.chunk_delay_s)
         last = n == len(chunks) - 1 and not calls
-        yield _event(_response([{"text": piece}], reply, model, rid, last))
+        yield _event(_response([{"text": piece}], reply, model, rid, last, thoughts))
     if calls:
-        yield _event(_response(calls, reply, model, rid, True))
+        yield _event(_response(calls, reply, model, rid, True, thoughts))
 
 
 def make_app(state: FakeState) -> Starlette:
@@ -309,9 +391,10 @@ def make_app(state: FakeState) -> Starlette:
         denied = auth_failure(request)
         if denied is not None:
             return denied
-        invalid = validate(rec.body)
+        invalid = validate(rec.body) or validate_thinking(rec.body, model)
         if invalid is not None:
             return invalid
+        thoughts = shows_thoughts(rec.body)
         reply = state.next_reply()
         if reply.failure is Failure.SLOW_FIRST_BYTE or reply.first_byte_delay_s:
             await asyncio.sleep(reply.first_byte_delay_s)
@@ -324,7 +407,7 @@ def make_app(state: FakeState) -> Starlette:
             if request.query_params.get("alt") != "sse":
                 return error_response(400, "INVALID_ARGUMENT", "this fake only streams alt=sse")
             return StreamingResponse(
-                tracked(state, sse_body(reply, model)),
+                tracked(state, sse_body(reply, model, thoughts)),
                 media_type="text/event-stream",
                 headers={"content-disposition": "attachment"},
             )
@@ -341,7 +424,7 @@ def make_app(state: FakeState) -> Starlette:
                 raise CutConnection
 
             return StreamingResponse(cut(), media_type="application/json")
-        return JSONResponse(complete(reply, model))
+        return JSONResponse(complete(reply, model, thoughts))
 
     async def list_models(request: Request) -> Response:
         await state.record(request)
@@ -368,6 +451,7 @@ def make_app(state: FakeState) -> Starlette:
                     "temperature": 1,
                     "topP": 0.95,
                     "topK": 64,
+                    **({"thinking": True} if m.get("thinking") else {}),
                 }
                 for m in page
             ]

@@ -109,7 +109,7 @@ async def test_sdk_sees_the_retry_delay_in_the_body(fake: FakeGemini) -> None:
 async def test_sdk_pages_through_the_model_list(fake: FakeGemini) -> None:
     pager = await sdk(fake).aio.models.list(config={"page_size": 50})
     names = [m.name async for m in pager]
-    assert names[0] == "models/gemini-2.5-flash" and len(names) == 7
+    assert names[0] == "models/gemini-2.5-flash" and len(names) == 8
     assert len([r for r in fake.requests if r.path == "/v1beta/models"]) == 4
 
 
@@ -134,7 +134,13 @@ async def test_models_are_unprefixed_paginated_and_chat_only(fake: FakeGemini) -
         ids = [m.id for m in await p.get_models()]
     finally:
         await p.aclose()
-    assert ids == ["gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.0-flash", "gemma-3-27b-it"]
+    assert ids == [
+        "gemini-2.5-flash",
+        "gemini-2.5-pro",
+        "gemini-3-flash-preview",
+        "gemini-2.0-flash",
+        "gemma-3-27b-it",
+    ]
 
 
 async def test_history_uses_model_role_and_named_function_responses(fake: FakeGemini) -> None:

@@ -8,6 +8,12 @@ with `API_KEY_INVALID`, and a rate limit says how long to wait in the body (`Ret
 header; usage is repeated on every chunk and only the last one is complete; the SSE stream has
 no terminator, so a stream that ends without a finish reason was cut.
 
+Visible thinking: `ChatRequest.reasoning` becomes `thinkingConfig` with `includeThoughts` and,
+for Gemini 2.5, a `thinkingBudget` per effort; Gemini 3 takes a `thinkingLevel` instead (low or
+high; Gemini 3 Pro has no medium, so medium asks for high). Models that cannot think (2.0,
+Gemma) get no thinking config, which they would refuse. Thought parts (`"thought": true`)
+stream out as `ThinkingDelta`, never as answer text.
+
 Gemini 3 models sign their function calls (`thoughtSignature`) and want the signature back
 with the call. We remember signatures by call id for the life of the provider instance and,
 for history we did not see (another provider, a restart), send Google's documented
@@ -49,9 +55,11 @@ from polychat.providers.base import (
     ProviderConfig,
     ProviderError,
     ProviderProtocolError,
+    ReasoningEffort,
     StreamEvent,
     TextDelta,
     TextPart,
+    ThinkingDelta,
     ToolCallDelta,
     ToolCallEnd,
     ToolCallPart,
@@ -70,6 +78,14 @@ _SIGNATURES_KEPT = 4096
 _MODELS_PAGE_SIZE = 1000
 _MAX_MODEL_PAGES = 20
 _DEFAULT_CAPS = Capabilities(vision=True, tools=True)
+# Thinking budgets for Gemini 2.5 (Flash allows 0..24576, Pro 128..32768, Flash-Lite 512..).
+THINKING_BUDGETS: dict[ReasoningEffort, int] = {"low": 1024, "medium": 8192, "high": 24576}
+# Gemini 3: levels, not budgets. Gemini 3 Pro accepts only low and high.
+THINKING_LEVELS: dict[ReasoningEffort, types.ThinkingLevel] = {
+    "low": types.ThinkingLevel.LOW,
+    "medium": types.ThinkingLevel.HIGH,
+    "high": types.ThinkingLevel.HIGH,
+}
 
 # The SDK wraps its HTTP response in three nested async generators and closing the outer one
 # does not reach the response, so a cancelled stream would keep the upstream connection (and
@@ -182,6 +198,7 @@ class GeminiProvider(BaseProvider):
                             max_output_tokens=m.output_token_limit,
                             vision=True,
                             tools=not _is_gemma(model_id),
+                            reasoning=m.thinking if m.thinking is not None else thinks(model_id),
                         )
                     )
                 if not pager.config.get("page_token") or pages >= _MAX_MODEL_PAGES:
@@ -257,6 +274,7 @@ class GeminiProvider(BaseProvider):
             ]
             tools = [types.Tool(function_declarations=declarations)]
         return types.GenerateContentConfig(
+            thinking_config=self._thinking(request),
             system_instruction=None if _is_gemma(request.model) else request.system or None,
             temperature=request.temperature,
             top_p=request.top_p,
@@ -265,6 +283,21 @@ class GeminiProvider(BaseProvider):
             tools=tools,
             automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
         )
+
+    def _thinking(self, request: ChatRequest) -> types.ThinkingConfig | None:
+        """The thinking config for the asked effort; None when no effort was asked (the
+        model's default applies) or the model cannot think."""
+        effort = request.reasoning
+        if effort is None:
+            return None
+        if request.model.startswith("gemini-3"):
+            return types.ThinkingConfig(
+                include_thoughts=True, thinking_level=THINKING_LEVELS[effort]
+            )
+        info = self._models.info(request.model)
+        if not (info.reasoning if info is not None else thinks(request.model)):
+            return None
+        return types.ThinkingConfig(include_thoughts=True, thinking_budget=THINKING_BUDGETS[effort])
 
     def _prepare(self, request: ChatRequest) -> tuple[list[Any], types.GenerateContentConfig]:
         require_key(self.config.api_key, NAME, ENV_KEY)
@@ -279,8 +312,9 @@ class GeminiProvider(BaseProvider):
 
     # -- responses --------------------------------------------------------------------------
 
-    def _parts(self, chunk: types.GenerateContentResponse) -> list[ContentPart]:
-        out: list[ContentPart] = []
+    def _parts(self, chunk: types.GenerateContentResponse) -> list[ContentPart | ThinkingDelta]:
+        """A chunk's parts in order; thought summaries as `ThinkingDelta`, apart from text."""
+        out: list[ContentPart | ThinkingDelta] = []
         candidates = chunk.candidates or []
         content = candidates[0].content if candidates else None
         for part in (content.parts if content is not None else None) or []:
@@ -289,8 +323,8 @@ class GeminiProvider(BaseProvider):
                 call_id = call.id or f"call_{uuid.uuid4().hex[:16]}"
                 self._remember(call_id, part.thought_signature)
                 out.append(ToolCallPart(call_id, call.name or "", dict(call.args or {})))
-            elif part.text and not part.thought:
-                out.append(TextPart(part.text))
+            elif part.text:
+                out.append(ThinkingDelta(part.text) if part.thought else TextPart(part.text))
         return out
 
     async def send_message(self, request: ChatRequest) -> ChatResponse:
@@ -310,7 +344,7 @@ class GeminiProvider(BaseProvider):
             )
         except Exception as exc:
             raise map_gemini_error(exc) from exc
-        parts = self._parts(res)
+        parts = [p for p in self._parts(res) if not isinstance(p, ThinkingDelta)]
         reason = finish_reason(res, any(isinstance(p, ToolCallPart) for p in parts))
         return ChatResponse(
             id=res.response_id or "",
@@ -345,6 +379,8 @@ class GeminiProvider(BaseProvider):
                 for part in self._parts(chunk):
                     if isinstance(part, TextPart):
                         yield TextDelta(part.text)
+                    elif isinstance(part, ThinkingDelta):
+                        yield part
                     elif isinstance(part, ToolCallPart):
                         yield ToolCallStart(calls, part.id, part.name)
                         yield ToolCallDelta(calls, dump_json(part.arguments))
@@ -370,6 +406,12 @@ class GeminiProvider(BaseProvider):
         raise ProviderProtocolError(
             "Gemini's stream ended before the answer was complete.", provider=NAME
         )
+
+
+def thinks(model_id: str) -> bool:
+    """Id rule for models neither the catalog nor the live list describes: Gemini 2.5 and 3
+    think (2.0 and Gemma do not)."""
+    return model_id.startswith(("gemini-2.5", "gemini-3"))
 
 
 def _is_gemma(model: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from polychat.providers.gemini import GeminiProvider
@@ -69,6 +70,14 @@ class GeminiWire:
     def temperature(self, body: Any) -> float | None:
         return self._config(body).get("temperature")
 
+    def reasoning(self, body: Any) -> Any:
+        """`thinkingConfig`, keys in the API's camelCase whichever spelling was sent (the SDK
+        sends this one object's keys in snake_case; the API takes both)."""
+        config = _get(self._config(body), "thinkingConfig", "thinking_config")
+        if config is None:
+            return None
+        return {re.sub(r"_(\w)", lambda m: m.group(1).upper(), k): v for k, v in config.items()}
+
 
 def _root(fake: FakeServer) -> str:
     return fake.url
@@ -87,5 +96,10 @@ HARNESSES = [
         text_only_model=None,
         key_check_path="/v1beta/models",
         models_path="/v1beta/models",
+        reasoning_model="gemini-2.5-flash",
+        reasoning_wire={
+            effort: {"includeThoughts": True, "thinkingBudget": budget}
+            for effort, budget in (("low", 1024), ("medium", 8192), ("high", 24576))
+        },
     )
 ]
