@@ -4,6 +4,11 @@ Byte layout follows the protocol reference §4: data-only SSE ending in `data: [
 ids, tool calls whole in one delta with nine-character ids, usage on the finish chunk. It
 validates requests the way Mistral does: any unknown field is a 422 `extra_forbidden`, and a
 tool-call id that is not exactly nine `[A-Za-z0-9]` characters is a 400.
+
+Reasoning: Magistral models (`magistral-*`) always think; a reply's `Reply.thinking` streams
+first as content arrays `[{"type": "thinking", "thinking": [{"type": "text", "text": …}]}]`
+(the captured magistral transcript), the answer after it as plain string content. Other models
+never think, whatever the reply says, as on the real API.
 """
 
 from __future__ import annotations
@@ -50,6 +55,20 @@ MODELS: list[dict[str, Any]] = [
     {"id": "mistral-medium-latest", "name": "mistral-medium-2508", "vision": True, "chat": True},
     {"id": "mistral-small-latest", "name": "mistral-small-2506", "vision": True, "chat": True},
     {"id": "open-mistral-7b", "name": "open-mistral-7b", "vision": False, "chat": True},
+    {
+        "id": "magistral-medium-latest",
+        "name": "magistral-medium-2509",
+        "vision": True,
+        "chat": True,
+        "reasoning": True,
+    },
+    {
+        "id": "magistral-small-2509",
+        "name": "magistral-small-2509",
+        "vision": True,
+        "chat": True,
+        "reasoning": True,
+    },
     {"id": "mistral-embed", "name": "mistral-embed", "vision": False, "chat": False},
 ]
 
@@ -167,8 +186,19 @@ def _usage(reply: Reply) -> dict[str, int]:
     }
 
 
+def thinks(model: str) -> bool:
+    return model.startswith("magistral")
+
+
+def _thinking_chunk(text: str) -> dict[str, Any]:
+    return {"type": "thinking", "thinking": [{"type": "text", "text": text}]}
+
+
 def completion(reply: Reply, model: str) -> dict[str, Any]:
     calls = _tool_calls(reply)
+    content: str | list[dict[str, Any]] = reply.text
+    if thinks(model) and reply.thinking:
+        content = [_thinking_chunk(reply.thinking), {"type": "text", "text": reply.text}]
     finish = "tool_calls" if calls else "stop"
     if reply.failure is Failure.ERROR_MID_STREAM:
         finish = "error"
@@ -183,7 +213,7 @@ def completion(reply: Reply, model: str) -> dict[str, Any]:
                 "finish_reason": finish,
                 "message": {
                     "role": "assistant",
-                    "content": reply.text,
+                    "content": content,
                     "tool_calls": calls or None,
                 },
             }
@@ -207,6 +237,10 @@ async def sse_body(reply: Reply, model: str) -> AsyncIterator[bytes]:
         return f"data: {json.dumps(chunk, separators=(',', ':'))}\n\n".encode()
 
     yield event({"role": "assistant", "content": ""})
+    for n, thought in enumerate(reply.thinking_pieces() if thinks(model) else []):
+        if reply.chunk_delay_s and n:
+            await asyncio.sleep(reply.chunk_delay_s)
+        yield event({"content": [_thinking_chunk(thought)]})
     for n, piece in enumerate(reply.text_chunks()):
         if reply.failure in MID_STREAM and n == reply.chunks_before_failure:
             if reply.failure is Failure.ERROR_MID_STREAM:
@@ -289,6 +323,7 @@ def make_app(state: FakeState) -> Starlette:
                     "fine_tuning": False,
                     "vision": m["vision"],
                     "classification": False,
+                    "reasoning": m.get("reasoning", False),
                 },
                 "name": m["name"],
                 "description": f"Fake {m['id']}",

@@ -3,7 +3,9 @@
 Kept apart from the provider so `mistral.py` reads as plumbing and error mapping. The rules
 that matter: send only documented fields (Mistral answers anything else with 422), rewrite
 foreign tool-call ids to its nine-alphanumeric rule, arguments as JSON strings, and treat
-`finish_reason: "error"` as the in-band failure it is.
+`finish_reason: "error"` as the in-band failure it is. Reasoning models (Magistral) always
+think, with no request parameter: their content is then an array whose `thinking` chunks
+(themselves lists of text chunks) come before the `text` ones.
 
 Responses are read as plain JSON dicts, not SDK objects: the SDK builds a new pydantic model
 class for every streamed event (about 1-3 ms each), so the stream is decoded here instead.
@@ -23,7 +25,9 @@ from polychat.providers.base import (
     ImagePart,
     Message,
     ProviderUnavailableError,
+    TextDelta,
     TextPart,
+    ThinkingDelta,
     ToolCallPart,
     ToolResultPart,
     Usage,
@@ -167,6 +171,38 @@ def text_of(content: Any) -> str:
             if isinstance(c, dict) and c.get("type") == "text"
         )
     return ""
+
+
+def _thinking_text(thinking: Any) -> str:
+    """A `thinking` chunk's body: a list of text chunks (as captured), or a bare string."""
+    if isinstance(thinking, str):
+        return thinking
+    if isinstance(thinking, list):
+        return "".join(
+            str(c.get("text", ""))
+            for c in thinking
+            if isinstance(c, dict) and c.get("type") == "text"
+        )
+    return ""
+
+
+def content_events(content: Any) -> list[TextDelta | ThinkingDelta]:
+    """A (delta) content as events in order: a string is answer text; in an array, `text`
+    chunks are answer text and `thinking` chunks are reasoning."""
+    if isinstance(content, str):
+        return [TextDelta(content)] if content else []
+    out: list[TextDelta | ThinkingDelta] = []
+    for chunk in content if isinstance(content, list) else ():
+        if not isinstance(chunk, dict):
+            continue
+        kind = chunk.get("type")
+        if kind == "text" and chunk.get("text"):
+            out.append(TextDelta(str(chunk["text"])))
+        elif kind == "thinking":
+            text = _thinking_text(chunk.get("thinking"))
+            if text:
+                out.append(ThinkingDelta(text))
+    return out
 
 
 def usage_of(usage: Any) -> Usage:

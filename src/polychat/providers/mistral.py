@@ -6,6 +6,11 @@ tool-call ids must be exactly nine `[A-Za-z0-9]` characters on replay, so ids wr
 providers are rewritten deterministically (the call and its result map to the same new id);
 tool calls arrive whole; usage rides on the finish chunk; and `finish_reason: "error"` is its
 only in-band error signal.
+
+Thinking: Magistral models always reason and take no parameter for it (any field outside the
+schema is a 422), so `ChatRequest.reasoning` is not sent; their `thinking` content chunks
+stream out as `ThinkingDelta`. Which models reason comes from the live list's
+`capabilities.reasoning` (the catalog marks Magistral).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pydantic import ValidationError
 from polychat.providers._common import capabilities_from, timed_key_check
 from polychat.providers._mistral_wire import (
     build_request,
+    content_events,
     finish_reason,
     text_of,
     tool_call_part,
@@ -258,6 +264,7 @@ class MistralProvider(BaseProvider):
                     context_window=card.max_context_length,
                     vision=bool(caps.vision),
                     tools=bool(caps.function_calling),
+                    reasoning=bool(caps.reasoning),
                 )
             )
         seen = {m.id for m in live}
@@ -346,9 +353,13 @@ class MistralProvider(BaseProvider):
                     continue
                 choice = choices[0]
                 delta = choice.get("delta") or {}
-                text = text_of(delta.get("content"))
-                if text:
-                    yield TextDelta(text)
+                content = delta.get("content")
+                if isinstance(content, str):  # the usual case, kept cheap
+                    if content:
+                        yield TextDelta(content)
+                elif content:
+                    for event in content_events(content):
+                        yield event
                 for call in delta.get("tool_calls") or []:
                     part = tool_call_part(call, calls)
                     raw = (call.get("function") or {}).get("arguments")

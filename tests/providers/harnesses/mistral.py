@@ -65,6 +65,12 @@ class MistralWire:
     def temperature(self, body: Any) -> float | None:
         return body.get("temperature")
 
+    def reasoning(self, body: Any) -> Any:
+        """Mistral's reasoning knobs (`reasoning_effort`, `prompt_mode`); Magistral thinks
+        without them, so the adapter sends neither."""
+        sent = {k: body[k] for k in ("reasoning_effort", "prompt_mode") if k in body}
+        return sent or None
+
 
 def _root(fake: FakeServer) -> str:
     return fake.url
@@ -81,6 +87,7 @@ HARNESSES = [
         chat_path="/v1/chat/completions",
         vision_model="mistral-small-latest",
         text_only_model="open-mistral-7b",
+        reasoning_model="magistral-medium-latest",  # always thinks: nothing on the wire
         key_check_path="/v1/models",
         models_path="/v1/models",
     )
