@@ -1,5 +1,6 @@
 """A server killed mid-answer (SIGKILL, no shutdown hook): on restart the answer is
-`interrupted` with the text of its last checkpoint, and nothing else is damaged."""
+`interrupted` with the text (and thinking) of its last checkpoint, and nothing else is
+damaged."""
 
 from __future__ import annotations
 
@@ -34,11 +35,12 @@ async def test_kill_mid_stream_then_restart_marks_interrupted(
                 )
                 assert done.status_code == 200
                 text = "".join(f"t{i:03d} " for i in range(150))
-                fake.queue(Reply(text=text, chunks=150, chunk_delay_s=0.03))
+                thought = "Plan it first. Then write it slowly."
+                fake.queue(Reply(text=text, chunks=150, chunk_delay_s=0.03, thinking=thought))
                 async with http.stream(
                     "POST",
                     "/api/chat/stream",
-                    json={"model": MODEL, "content": "a long one"},
+                    json={"model": MODEL, "content": "a long one", "reasoning": "medium"},
                     headers=headers,
                 ) as response:
                     events = iter_sse(response)
@@ -75,6 +77,10 @@ async def test_kill_mid_stream_then_restart_marks_interrupted(
                 # The last checkpoint's text: non-empty, a prefix of what was being written.
                 assert len(answer["content"]) >= 200
                 assert text.startswith(answer["content"]) and answer["content"] != text
+                # The thinking, all streamed before that text, was checkpointed with it.
+                assert answer["parts"][0]["kind"] == "thinking"
+                assert answer["parts"][0]["text"] == thought
+                assert isinstance(answer["parts"][0]["duration_ms"], int)
                 # The earlier conversation is untouched.
                 other = (
                     await http.get(
@@ -88,6 +94,8 @@ async def test_kill_mid_stream_then_restart_marks_interrupted(
                     http, "GET", f"/api/chat/{answer['id']}/stream", headers=headers
                 )
                 assert sse.text == answer["content"]
+                assert sse.names[:3] == ["start", "thinking", "delta"]
+                assert sse.first("thinking")["text"] == thought
                 assert sse.first("error")["code"] == "interrupted"
                 assert sse.first("done")["status"] == "interrupted"
                 # And the restarted server answers new turns in the same conversation.
@@ -102,5 +110,9 @@ async def test_kill_mid_stream_then_restart_marks_interrupted(
                     headers=headers,
                 )
                 assert r.status_code == 200 and r.json()["content"] == "back again"
+                # The saved toggle still applies; the interrupted answer's thinking stays home.
+                sent = fake.requests[-1].body
+                assert sent["thinking"]["type"] == "enabled"
+                assert thought not in str(sent["messages"])
         finally:
             second.terminate()

@@ -97,12 +97,15 @@ async def test_two_processes_share_streams_stops_and_limits(
                 admin = await register(on_a, "admin")
                 alice = await register(on_a, "alice")
                 text = "".join(f"tok{i:03d} " for i in range(900))
-                fake.queue(Reply(text=text, chunks=900, chunk_delay_s=0.05))  # 45 s at most
+                thought = "First think, then write nine hundred tokens."
+                fake.queue(  # 45 s at most
+                    Reply(text=text, chunks=900, chunk_delay_s=0.05, thinking=thought)
+                )
                 seen_on_a = SSE()
                 async with on_a.stream(
                     "POST",
                     "/api/chat/stream",
-                    json={"model": MODEL, "content": "long"},
+                    json={"model": MODEL, "content": "long", "reasoning": "low"},
                     headers=alice,
                 ) as response:
                     events = iter_sse(response)
@@ -146,10 +149,18 @@ async def test_two_processes_share_streams_stops_and_limits(
                 assert seen_on_a.first("done")["status"] == "stopped"
                 assert seen_on_b.first("done")["status"] == "stopped"
                 assert seen_on_b.text == seen_on_a.text  # the same answer, seen from both
+                # The thinking, streamed before the text, is replayed through the other process.
+                on_a_thought = [d["text"] for d in seen_on_a.of("thinking")]
+                assert "".join(on_a_thought) == thought
+                assert [d["text"] for d in seen_on_b.of("thinking")] == on_a_thought
+                assert seen_on_b.names.index("thinking") < seen_on_b.names.index("delta")
                 saved = (
                     await on_b.get(f"/api/conversations/{start['conversation_id']}", headers=alice)
                 ).json()["messages"][-1]
                 assert saved["status"] == "stopped" and saved["content"] == seen_on_a.text
+                thinking_part = saved["parts"][0]
+                assert (thinking_part["kind"], thinking_part["text"]) == ("thinking", thought)
+                assert isinstance(thinking_part["duration_ms"], int)
                 assert 0 < len(saved["content"]) < len(text)
 
                 # Rate-limit counts are shared: 3 a minute in total, whichever process.
