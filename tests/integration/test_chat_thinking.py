@@ -178,6 +178,17 @@ async def test_thinking_streams_first_is_saved_apart_and_never_goes_back_upstrea
     exported = r.json()["messages"][1]
     assert exported["parts"][0] == thinking and exported["content"] == "Paris."
 
+    # The conversation settings set it too (and refuse what a chat request would refuse).
+    url = f"/api/conversations/{conv_id}"
+    bad = await world.http.put(url, json={"params": {"reasoning": "max"}}, headers=world.headers)
+    assert bad.status_code == 422
+    r = await world.http.put(url, json={"params": {"reasoning": "high"}}, headers=world.headers)
+    assert r.status_code == 200 and r.json()["params"] == {"reasoning": "high"}
+    claude.queue(Reply(text="Nice.", thinking="Fifth: Nice."))
+    sse = await _stream(world, {"model": CLAUDE, "content": "Fifth?", "conversation_id": conv_id})
+    assert _thinking_text(sse) == "Fifth: Nice."
+    assert chat_requests(claude)[-1]["thinking"]["budget_tokens"] == 24576
+
 
 @pytest.mark.parametrize("model,provider", [("gemini-2.0-flash", "gemini"),
                                             ("mistral-small-latest", "mistral")])  # fmt: skip
