@@ -17,6 +17,8 @@ import type {
   ModelInfo,
   ModelsResult,
   ProviderInfo,
+  ReasoningSetting,
+  ThinkingPart,
   ProviderStatus,
   RegistrationStatus,
   TestResult,
@@ -37,6 +39,7 @@ export function toCapabilities(v: unknown): Capabilities {
     vision: bool(c.vision),
     tools: bool(c.tools ?? c.function_calling),
     streaming: bool(c.streaming, true),
+    reasoning: bool(c.reasoning),
   };
 }
 
@@ -175,6 +178,24 @@ function toImages(parts: unknown): ImagePart[] {
   return out;
 }
 
+/**
+ * The answer's `thinking` part, if it has one with text (the server puts it first). Several
+ * are joined, so nothing the model thought is lost if a future server splits them.
+ */
+function toThinking(parts: unknown): ThinkingPart | null {
+  if (!Array.isArray(parts)) return null;
+  let text = "";
+  let duration: number | null = null;
+  for (const raw of parts) {
+    const p = obj(raw);
+    if ((p.kind ?? p.type) !== "thinking") continue;
+    text += str(p.text) ?? "";
+    const ms = num(p.duration_ms);
+    if (ms !== null && ms >= 0) duration = (duration ?? 0) + ms;
+  }
+  return text ? { text, duration_ms: duration } : null;
+}
+
 export function toMessage(v: unknown): ChatMessage {
   const m = obj(v);
   const status = str(m.status) as MessageStatus | null;
@@ -187,13 +208,14 @@ export function toMessage(v: unknown): ChatMessage {
       : [];
   const id = str(m.id) ?? "";
   const images = toImages(m.parts);
+  const thinking = toThinking(m.parts);
   const content =
     typeof m.content === "string"
       ? m.content
       : Array.isArray(m.parts)
         ? m.parts
             .map((p) => obj(p))
-            .filter((p) => p.type === "text")
+            .filter((p) => (p.kind ?? p.type) === "text")
             .map((p) => str(p.text) ?? "")
             .join("")
         : "";
@@ -218,6 +240,7 @@ export function toMessage(v: unknown): ChatMessage {
         }
       : null,
     ...(images.length ? { images } : {}),
+    ...(thinking ? { thinking } : {}),
   };
 }
 
@@ -251,6 +274,8 @@ export function toRegistrationStatus(v: unknown): RegistrationStatus {
   return { open: o.open !== false, first_user: o.first_user === true };
 }
 
+const REASONING: ReasoningSetting[] = ["off", "low", "medium", "high"];
+
 /** Only the knobs the UI knows, each only when it has the right type. */
 export function toConversationParams(v: unknown): ConversationParams {
   const p = obj(v);
@@ -258,11 +283,13 @@ export function toConversationParams(v: unknown): ConversationParams {
   const top_p = num(p.top_p);
   const max_tokens = num(p.max_tokens);
   const stop = Array.isArray(p.stop) ? p.stop.filter((s): s is string => typeof s === "string") : null;
+  const reasoning = REASONING.includes(p.reasoning as ReasoningSetting) ? (p.reasoning as ReasoningSetting) : null;
   return {
     ...(temperature !== null ? { temperature } : {}),
     ...(top_p !== null ? { top_p } : {}),
     ...(max_tokens !== null ? { max_tokens } : {}),
     ...(stop ? { stop } : {}),
+    ...(reasoning ? { reasoning } : {}),
   };
 }
 

@@ -45,6 +45,8 @@ export interface Capabilities {
   vision: boolean;
   tools: boolean;
   streaming: boolean;
+  /** The model can think before answering when asked (the composer shows "Think" then). */
+  reasoning: boolean;
 }
 
 export interface ProviderUsage {
@@ -120,6 +122,19 @@ export interface ImagePart {
   data: string;
 }
 
+/** How hard a model thinks when thinking is on. */
+export type ReasoningEffort = "low" | "medium" | "high";
+
+/** A chat request's and a conversation's thinking setting ("off": do not think). */
+export type ReasoningSetting = "off" | ReasoningEffort;
+
+/** What an answer thought before answering (its `thinking` part). Plain text, never HTML. */
+export interface ThinkingPart {
+  text: string;
+  /** First thought → first answer text (or the end); null when unknown. */
+  duration_ms: number | null;
+}
+
 export interface ChatMessage {
   id: string;
   parent_id: string | null;
@@ -135,6 +150,8 @@ export interface ChatMessage {
   usage: MessageUsage | null;
   /** Images the user attached (from the message's `image` parts), in order. */
   images?: ImagePart[];
+  /** An answer's reasoning (its `thinking` part), when the model thought out loud. */
+  thinking?: ThinkingPart;
 }
 
 export interface ConversationSummary {
@@ -178,6 +195,8 @@ export interface ConversationParams {
   top_p?: number;
   max_tokens?: number;
   stop?: string[];
+  /** Thinking for this chat's answers (absent: off). */
+  reasoning?: ReasoningSetting;
 }
 
 export interface Conversation extends ConversationSummary {

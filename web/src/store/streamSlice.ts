@@ -18,6 +18,17 @@ export interface LiveStream {
   /** What was asked, so a Retry asks the same thing again (an edit stays an edit). */
   kind: SendKind;
   text: string;
+  /** The reasoning streamed so far (plain text), before the answer text. */
+  thinking: string;
+  /** When the first thought arrived (ms, `Date.now()`); null before, or when untimed. */
+  thinkingStartedAt: number | null;
+  /**
+   * How long it thought: first thought → first answer text (or the end). Null while thinking,
+   * and for good when the timing is unknown (a re-attach replays thoughts all at once).
+   */
+  thinkingMs: number | null;
+  /** False after a re-attach: replayed thoughts carry no timing, so none is measured. */
+  timed: boolean;
   provider: string | null;
   model: string | null;
   phase: "connecting" | "streaming" | "done" | "stopped" | "error";
@@ -32,6 +43,13 @@ export interface StreamState {
 }
 
 const initialState: StreamState = { byConversation: {} };
+
+/** The thinking time is measured once: from the first thought to the first answer text. */
+function endThinking(s: LiveStream, at: number | undefined): void {
+  if (at !== undefined && s.thinkingStartedAt !== null && s.thinkingMs === null) {
+    s.thinkingMs = Math.max(0, at - s.thinkingStartedAt);
+  }
+}
 
 const streamSlice = createSlice({
   name: "stream",
@@ -49,6 +67,8 @@ const streamSlice = createSlice({
         provider: string | null;
         assistantMessageId?: string | null;
         text?: string;
+        /** False for a re-attach (see `LiveStream.timed`). */
+        timed?: boolean;
       }>,
     ) {
       const p = action.payload;
@@ -61,6 +81,10 @@ const streamSlice = createSlice({
         replaces: p.replaces ?? null,
         kind: p.kind ?? "send",
         text: p.text ?? "",
+        thinking: "",
+        thinkingStartedAt: null,
+        thinkingMs: null,
+        timed: p.timed ?? true,
         provider: p.provider,
         model: p.model,
         phase: "connecting",
@@ -92,10 +116,23 @@ const streamSlice = createSlice({
         delete state.byConversation[p.key];
       }
     },
-    textAppended(state, action: PayloadAction<{ key: string; text: string }>) {
+    /**
+     * Answer text. `at`: when its first piece arrived (the batcher holds pieces up to a
+     * frame), which ends the thinking time.
+     */
+    textAppended(state, action: PayloadAction<{ key: string; text: string; at?: number }>) {
       const s = state.byConversation[action.payload.key];
       // After Stop the bubble freezes; the saved answer replaces it once the server has it.
-      if (s && (s.phase === "connecting" || s.phase === "streaming")) s.text += action.payload.text;
+      if (!s || !(s.phase === "connecting" || s.phase === "streaming")) return;
+      s.text += action.payload.text;
+      endThinking(s, action.payload.at);
+    },
+    /** Reasoning text; `at`: when its first piece arrived (starts the thinking time). */
+    thinkingAppended(state, action: PayloadAction<{ key: string; text: string; at: number }>) {
+      const s = state.byConversation[action.payload.key];
+      if (!s || !(s.phase === "connecting" || s.phase === "streaming")) return;
+      s.thinking += action.payload.text;
+      if (s.timed && s.thinkingStartedAt === null) s.thinkingStartedAt = action.payload.at;
     },
     streamEnded(
       state,
@@ -103,10 +140,13 @@ const streamSlice = createSlice({
         key: string;
         phase: "done" | "stopped" | "error";
         error?: LiveStream["error"];
+        /** When it ended: the thinking time of an answer that never wrote text ends here. */
+        at?: number;
       }>,
     ) {
       const s = state.byConversation[action.payload.key];
       if (!s) return;
+      if (s.phase === "connecting" || s.phase === "streaming") endThinking(s, action.payload.at);
       s.phase = action.payload.phase;
       s.error = action.payload.error ?? null;
     },
@@ -123,6 +163,13 @@ const streamSlice = createSlice({
   },
 });
 
-export const { streamOpened, streamStarted, textAppended, streamEnded, pendingReturned, streamCleared } =
-  streamSlice.actions;
+export const {
+  streamOpened,
+  streamStarted,
+  textAppended,
+  thinkingAppended,
+  streamEnded,
+  pendingReturned,
+  streamCleared,
+} = streamSlice.actions;
 export default streamSlice.reducer;

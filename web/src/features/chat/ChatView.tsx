@@ -1,5 +1,13 @@
 import { ArrowDown, ImagePlus, KeyRound } from "lucide-react";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent as ReactDragEvent } from "react";
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent as ReactDragEvent,
+} from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import {
@@ -12,7 +20,7 @@ import { Button } from "@/components/ui/button";
 import { ModelSelector } from "@/features/models/ModelSelector";
 import { useAppDispatch, useAppSelector } from "@/store";
 import { pendingReturned } from "@/store/streamSlice";
-import { modelChosen } from "@/store/uiSlice";
+import { modelChosen, thinkingChosen } from "@/store/uiSlice";
 import { MAX_ATTACHMENTS } from "./attachments";
 import { Composer, type ComposerHandle } from "./Composer";
 import { draftOwner, returnDraft } from "./drafts";
@@ -23,6 +31,7 @@ import { MessageItem, UserBubble, type MessageHandlers, type ReturnedEdit } from
 import { useOlderMessages } from "./useOlderMessages";
 import { clearStream, isStreaming, reattach, sendMessage, stopStream } from "./streamController";
 import { useModelChoice } from "./useModelChoice";
+import { useThinking } from "./thinking/useThinking";
 
 const DRAFT = "new";
 
@@ -72,6 +81,16 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
   const [returned, setReturned] = useState<(ReturnedEdit & { conversationId: string | null }) | null>(null);
   const returnedEdit = returned && returned.conversationId === conversationId ? returned : null;
   const choice = useModelChoice(key, conv.data ? { model: conv.data.model, provider: conv.data.provider } : null);
+  // The chosen model, to warn before sending images it cannot read and to offer Think.
+  const current = choice.value
+    ? choice.models.find((m) => m.id === choice.value?.model && m.provider === choice.value.provider)
+    : undefined;
+  const thinking = useThinking(key, !conversationId, conv.data?.params?.reasoning, current);
+  // Read by `send` (which every message's handlers hold): switching Think re-renders no message.
+  const reasoning = useRef(thinking.request);
+  useLayoutEffect(() => {
+    reasoning.current = thinking.request;
+  });
 
   // A reload mid-answer: the server still writes it; follow along.
   useEffect(() => {
@@ -101,6 +120,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
       if (liveKey) dispatch(clearStream(liveKey));
       setReturned(null);
       const target = choice.value;
+      const think = reasoning.current;
       const fromComposer = !args.regenerateMessageId && !args.editMessageId;
       void dispatch(
         sendMessage(
@@ -112,9 +132,11 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
             regenerateMessageId: args.regenerateMessageId,
             editMessageId: args.editMessageId,
             attachments: args.images,
+            reasoning: think,
           },
           (newId) => {
             dispatch(modelChosen({ conversationId: newId, model: target.model, provider: target.provider }));
+            if (think) dispatch(thinkingChosen({ conversationId: newId, on: think !== "off" }));
             if (!conversationId) navigate(`/c/${newId}`, { replace: true });
           },
         ),
@@ -184,10 +206,6 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
     livePhase && (livePending || livePendingImages?.length) && !(liveUserId && shown.some((m) => m.id === liveUserId)),
   );
 
-  // The chosen model, to warn before sending images it cannot read.
-  const current = choice.value
-    ? choice.models.find((m) => m.id === choice.value?.model && m.provider === choice.value.provider)
-    : undefined;
   const noVisionModel = current && !current.capabilities.vision ? (choice.label ?? current.id) : null;
   // Exactly what the server checks: the images of the branch that would be sent (older,
   // unloaded messages included via `imagesBefore`), per message for its edit box.
@@ -295,6 +313,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
       noVisionModel={noVisionModel}
       historyNoVisionModel={historyNoVisionModel}
       toolbar={toolbar}
+      thinking={thinking.capable ? { on: thinking.on, onChange: thinking.setOn } : null}
     />
   );
 

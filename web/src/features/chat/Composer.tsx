@@ -27,6 +27,7 @@ import {
 } from "./attachments";
 import { loadDraftText, onReturnedDraft, saveDraftText } from "./drafts";
 import { ImageViewer } from "./ImageViewer";
+import { ThinkToggle } from "./thinking/ThinkToggle";
 
 /** What the chat view can ask of the composer: files dropped on the page, or a retry. */
 export interface ComposerHandle {
@@ -50,6 +51,8 @@ export interface ComposerProps {
   /** Where the unsent text is kept (per user and conversation). */
   draftKey: string;
   toolbar?: ReactNode;
+  /** Think on or off, for a model that can think; null or absent: no toggle. */
+  thinking?: { on: boolean; onChange: (on: boolean) => void } | null;
   /** Tests inject a fake; the app uses the browser's canvas. */
   resizer?: ImageResizer;
   ref?: Ref<ComposerHandle>;
@@ -88,6 +91,7 @@ export function Composer({
   historyNoVisionModel = null,
   draftKey,
   toolbar,
+  thinking = null,
   resizer = browserResizer,
   ref,
 }: ComposerProps) {
@@ -368,6 +372,7 @@ export function Composer({
         >
           <Paperclip className="size-4" />
         </button>
+        {thinking && <ThinkToggle on={thinking.on} onChange={thinking.onChange} />}
         <div className="min-w-0 flex-1">{toolbar}</div>
         {streaming ? (
           <button

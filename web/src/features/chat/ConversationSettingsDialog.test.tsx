@@ -8,10 +8,11 @@ import { ConversationSettingsDialog } from "./ConversationSettingsDialog";
 import { formFrom, parseDecimal, parseWhole, validateSettings } from "./conversationSettings";
 
 describe("validateSettings", () => {
-  const form = (over: Partial<Parameters<typeof validateSettings>[0]> = {}) => ({
+  const form = (over: Partial<Parameters<typeof validateSettings>[0]> = {}): Parameters<typeof validateSettings>[0] => ({
     systemPrompt: "",
     temperature: "",
     maxTokens: "",
+    effort: "medium",
     ...over,
   });
 
@@ -69,8 +70,15 @@ describe("validateSettings", () => {
     expect(parseWhole("-3")).toBeNaN();
     expect(parseWhole("1,0000")).toBeNaN();
     expect(parseWhole("1 000,000")).toBeNaN();
-    expect(formFrom("Be brief.", { temperature: 0.5 })).toEqual({ systemPrompt: "Be brief.", temperature: "0.5", maxTokens: "" });
-    expect(formFrom(null, undefined)).toEqual({ systemPrompt: "", temperature: "", maxTokens: "" });
+    expect(formFrom("Be brief.", { temperature: 0.5 })).toEqual({
+      systemPrompt: "Be brief.",
+      temperature: "0.5",
+      maxTokens: "",
+      effort: "medium",
+    });
+    expect(formFrom(null, undefined, "low")).toEqual({ systemPrompt: "", temperature: "", maxTokens: "", effort: "low" });
+    expect(formFrom(null, { reasoning: "high" }, "low").effort).toBe("high");
+    expect(formFrom(null, { reasoning: "off" }, "low").effort).toBe("low");
   });
 });
 

@@ -9,7 +9,10 @@ import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { FieldError, Input, Label } from "@/components/ui/input";
 import { charCount } from "@/features/settings/instructions";
 import { errorMessage } from "@/lib/errors";
+import { useAppDispatch, useAppSelector } from "@/store";
+import { thinkingEffortChosen } from "@/store/uiSlice";
 import {
+  EFFORTS,
   MAX_SYSTEM_PROMPT,
   MAX_TOKENS_MAX,
   MAX_TOKENS_MIN,
@@ -60,7 +63,11 @@ function SettingsFormView({ conversation, onDone }: { conversation: Conversation
   const { t, i18n } = useTranslation();
   const id = useId();
   const [update, { isLoading: saving }] = useUpdateConversationMutation();
-  const [form, setForm] = useState<SettingsForm>(() => formFrom(conversation.system_prompt, conversation.params));
+  const dispatch = useAppDispatch();
+  const lastEffort = useAppSelector((s) => s.ui.thinkingEffort);
+  const [form, setForm] = useState<SettingsForm>(() =>
+    formFrom(conversation.system_prompt, conversation.params, lastEffort),
+  );
   // Field errors show once the user has tried to save (and then update as they type).
   const [tried, setTried] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
@@ -86,6 +93,8 @@ function SettingsFormView({ conversation, onDone }: { conversation: Conversation
           setServerError(errorMessage(res.error, t("convSettings.saveFailed")));
           return;
         }
+        // Also the effort of chats that have none saved yet (Think switched on later).
+        dispatch(thinkingEffortChosen(form.effort));
         toast.success(t("convSettings.saved"));
         onDone();
       }}
@@ -160,6 +169,27 @@ function SettingsFormView({ conversation, onDone }: { conversation: Conversation
               t("convSettings.maxTokensRange", { min: fmt(MAX_TOKENS_MIN), max: fmt(MAX_TOKENS_MAX) })}
           </FieldError>
         </div>
+      </div>
+
+      <div className="space-y-1.5">
+        <Label htmlFor={`${id}-effort`}>{t("convSettings.thinkingEffort")}</Label>
+        <select
+          id={`${id}-effort`}
+          value={form.effort}
+          onChange={set("effort")}
+          aria-describedby={`${id}-effort-hint`}
+          className="h-10 w-full rounded-lg border border-input bg-card px-3 text-sm focus-visible:outline-2 focus-visible:outline-ring sm:w-1/2"
+          data-testid="conversation-thinking-effort"
+        >
+          {EFFORTS.map((e) => (
+            <option key={e} value={e}>
+              {t(`convSettings.effort${e[0]?.toUpperCase()}${e.slice(1)}` as "convSettings.effortLow")}
+            </option>
+          ))}
+        </select>
+        <p id={`${id}-effort-hint`} className="text-xs text-muted-foreground">
+          {t("convSettings.thinkingEffortHint")}
+        </p>
       </div>
 
       {serverError && (

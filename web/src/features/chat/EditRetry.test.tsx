@@ -31,7 +31,7 @@ function renderChat(opts: { textOnly?: boolean; messages?: ChatMessage[]; images
   );
   const textModel = model("mistral-small-latest", "mistral", {
     display_name: "Mistral Small",
-    capabilities: { vision: false, tools: true, streaming: true },
+    capabilities: { vision: false, tools: true, streaming: true, reasoning: false },
   });
   const store = seededChatStore({
     conversation,

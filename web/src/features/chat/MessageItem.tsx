@@ -8,6 +8,7 @@ import { toDataUrl } from "./attachments";
 import { countMessageRender } from "./blocks";
 import { MessageImages } from "./ImageViewer";
 import { Markdown } from "./Markdown";
+import { ThinkingBlock } from "./thinking/ThinkingBlock";
 import {
   BranchNav,
   CopyButton,
@@ -224,6 +225,9 @@ function AssistantMessage({
         {message.provider && <ProviderIcon provider={message.provider} size="sm" />}
       </div>
       <div className="min-w-0 flex-1">
+        {message.thinking && (
+          <ThinkingBlock text={message.thinking.text} live={false} durationMs={message.thinking.duration_ms} />
+        )}
         {message.content && (
           <div className="prose-chat" data-testid="assistant-text">
             <Markdown text={message.content} />

@@ -4,7 +4,7 @@
  * (`ConversationUpdate.system_prompt` and `ConversationParams`, the same ranges as a chat
  * request), so the form never sends something the server would refuse.
  */
-import type { ConversationParams } from "@/api/types";
+import type { ConversationParams, ReasoningEffort } from "@/api/types";
 import { charCount } from "@/features/settings/instructions";
 
 /** `ConversationUpdate.system_prompt` max_length on the server. */
@@ -19,7 +19,11 @@ export interface SettingsForm {
   systemPrompt: string;
   temperature: string;
   maxTokens: string;
+  /** How hard Think works in this chat (used when Think is on, for a model that can think). */
+  effort: ReasoningEffort;
 }
+
+export const EFFORTS: readonly ReasoningEffort[] = ["low", "medium", "high"];
 
 export type SettingsError = "systemPromptTooLong" | "temperatureRange" | "maxTokensRange";
 
@@ -32,9 +36,18 @@ export type SettingsResult =
   | { ok: true; payload: SettingsPayload }
   | { ok: false; errors: Partial<Record<keyof SettingsForm, SettingsError>> };
 
-/** The form as it starts for a saved conversation. */
-export function formFrom(systemPrompt: string | null | undefined, params: ConversationParams | undefined): SettingsForm {
+/**
+ * The form as it starts for a saved conversation. `fallbackEffort`: the effort shown when the
+ * chat has none saved (Think off, or never used): the user's last one.
+ */
+export function formFrom(
+  systemPrompt: string | null | undefined,
+  params: ConversationParams | undefined,
+  fallbackEffort: ReasoningEffort = "medium",
+): SettingsForm {
+  const saved = params?.reasoning;
   return {
+    effort: saved && saved !== "off" ? saved : fallbackEffort,
     systemPrompt: systemPrompt ?? "",
     temperature: params?.temperature !== undefined ? String(params.temperature) : "",
     maxTokens: params?.max_tokens !== undefined ? String(params.max_tokens) : "",
@@ -60,7 +73,8 @@ export function parseWhole(text: string): number {
 /**
  * Validates the form; on success the body to send. `saved` are the params the conversation
  * has now: the ones this form does not show (top_p, stop) are kept, since `params` replaces
- * the whole object on the server.
+ * the whole object on the server. The effort is saved as `reasoning` only when the chat
+ * thinks (a saved effort); "off" stays off: choosing an effort does not switch Think on.
  */
 export function validateSettings(form: SettingsForm, saved: ConversationParams = {}): SettingsResult {
   const errors: Partial<Record<keyof SettingsForm, SettingsError>> = {};
@@ -80,7 +94,7 @@ export function validateSettings(form: SettingsForm, saved: ConversationParams =
   }
   if (Object.keys(errors).length) return { ok: false, errors };
 
-  const { temperature: _t, max_tokens: _m, ...kept } = saved;
+  const { temperature: _t, max_tokens: _m, reasoning, ...kept } = saved;
   return {
     ok: true,
     payload: {
@@ -89,6 +103,7 @@ export function validateSettings(form: SettingsForm, saved: ConversationParams =
         ...kept,
         ...(temperature !== undefined ? { temperature } : {}),
         ...(maxTokens !== undefined ? { max_tokens: maxTokens } : {}),
+        ...(reasoning === undefined ? {} : { reasoning: reasoning === "off" ? "off" : form.effort }),
       },
     },
   };

@@ -1,7 +1,7 @@
 import { refreshAccessToken } from "@/api/base";
 import { polychatApi } from "@/api/endpoints";
 import { HttpError, readSse } from "@/api/sse";
-import type { ImagePart } from "@/api/types";
+import type { ImagePart, ReasoningSetting } from "@/api/types";
 import i18n from "@/lib/i18n";
 import type { AppDispatch, RootState } from "@/store";
 import { detailsRecorded } from "@/store/uiSlice";
@@ -11,6 +11,7 @@ import {
   streamOpened,
   streamStarted,
   textAppended,
+  thinkingAppended,
 } from "@/store/streamSlice";
 
 type Obj = Record<string, unknown>;
@@ -27,6 +28,8 @@ export interface SendArgs {
   editMessageId?: string | null;
   /** Images sent with the new (or edited) user turn. */
   attachments?: readonly ImagePart[];
+  /** Think: an effort or "off" (saved on the conversation); absent: the conversation's own. */
+  reasoning?: ReasoningSetting;
 }
 
 /**
@@ -48,29 +51,48 @@ const stopRequested = new Set<AbortController>();
 
 /**
  * Tokens arrive faster than the screen refreshes; appending them once per frame keeps the
- * store (and the one bubble that reads it) at 60 updates a second at most.
+ * store (and the one bubble that reads it) at 60 updates a second at most. Thoughts and
+ * answer text are held apart (thoughts go first: they came first) with the time the first
+ * piece of each batch arrived, so the thinking time is not rounded to frames.
  */
 function makeBatcher(dispatch: AppDispatch, key: () => string) {
-  let pending = "";
+  let text = "";
+  let textAt = 0;
+  let thinking = "";
+  let thinkingAt = 0;
   let scheduled = false;
   const flush = () => {
     scheduled = false;
-    if (pending) {
-      dispatch(textAppended({ key: key(), text: pending }));
-      pending = "";
+    if (thinking) {
+      dispatch(thinkingAppended({ key: key(), text: thinking, at: thinkingAt }));
+      thinking = "";
+    }
+    if (text) {
+      dispatch(textAppended({ key: key(), text, at: textAt }));
+      text = "";
+    }
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    if (typeof requestAnimationFrame === "function" && !document.hidden) {
+      requestAnimationFrame(flush);
+    } else {
+      setTimeout(flush, 16);
     }
   };
   return {
-    push(text: string) {
-      pending += text;
-      if (!scheduled) {
-        scheduled = true;
-        if (typeof requestAnimationFrame === "function" && !document.hidden) {
-          requestAnimationFrame(flush);
-        } else {
-          setTimeout(flush, 16);
-        }
-      }
+    push(piece: string) {
+      if (!text) textAt = Date.now();
+      text += piece;
+      schedule();
+    },
+    pushThinking(piece: string) {
+      // A thought after answer text (rare) must not be shown before that text: flush first.
+      if (text) flush();
+      if (!thinking) thinkingAt = Date.now();
+      thinking += piece;
+      schedule();
     },
     flush,
   };
@@ -152,6 +174,11 @@ async function consume(
         }
         break;
       }
+      case "thinking": {
+        const text = s(d.text);
+        if (text) batch.pushThinking(text);
+        break;
+      }
       case "delta":
       case "replay": {
         const text = s(d.text) ?? (typeof ev.data === "string" ? ev.data : "");
@@ -180,7 +207,7 @@ async function consume(
           );
         }
         if (status !== "error") {
-          dispatch(streamEnded({ key, phase: status === "stopped" ? "stopped" : "done" }));
+          dispatch(streamEnded({ at: Date.now(), key, phase: status === "stopped" ? "stopped" : "done" }));
         }
         ended = true;
         break;
@@ -189,6 +216,7 @@ async function consume(
         batch.flush();
         dispatch(
           streamEnded({
+            at: Date.now(),
             key,
             phase: "error",
             error: {
@@ -206,7 +234,7 @@ async function consume(
     }
   }
   batch.flush();
-  if (!ended) dispatch(streamEnded({ key, phase: "done" }));
+  if (!ended) dispatch(streamEnded({ at: Date.now(), key, phase: "done" }));
   return key;
 }
 
@@ -249,6 +277,7 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
       }
     }
     if (args.editMessageId) body.edit_message_id = Number(args.editMessageId);
+    if (args.reasoning) body.reasoning = args.reasoning;
     let finalKey = key;
     let outcome: SendResult["outcome"] = "answered";
     let failure: SendResult["error"];
@@ -270,7 +299,7 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
       finalKey = current[key] ? key : (Object.keys(current).find((k) => controllers.get(k) === controller) ?? key);
       if (controller.signal.aborted) {
         outcome = "stopped";
-        dispatch(streamEnded({ key: finalKey, phase: "stopped" }));
+        dispatch(streamEnded({ at: Date.now(), key: finalKey, phase: "stopped" }));
       } else {
         if (current[finalKey]?.phase === "connecting") outcome = "refused";
         const e = err instanceof HttpError ? err : null;
@@ -281,7 +310,7 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
             (err instanceof TypeError ? i18n.t("common.networkError") : err instanceof Error ? err.message : String(err)),
           retryable: !e || e.status >= 500 || e.status === 429,
         };
-        dispatch(streamEnded({ key: finalKey, phase: "error", error: { code: e?.code ?? "network", ...failure } }));
+        dispatch(streamEnded({ at: Date.now(), key: finalKey, phase: "error", error: { code: e?.code ?? "network", ...failure } }));
       }
     } finally {
       controllers.delete(finalKey);
@@ -305,6 +334,7 @@ export function reattach(conversationId: string, messageId: string, text: string
         provider: null,
         assistantMessageId: messageId,
         text: "",
+        timed: false,
       }),
     );
     let replayed = false;
@@ -322,7 +352,7 @@ export function reattach(conversationId: string, messageId: string, text: string
         // The answer finished between the page load and the re-attach: show what was saved.
         dispatch(textAppended({ key: conversationId, text }));
       }
-      dispatch(streamEnded({ key: conversationId, phase: "done" }));
+      dispatch(streamEnded({ at: Date.now(), key: conversationId, phase: "done" }));
     } finally {
       controllers.delete(conversationId);
       afterStream(dispatch, conversationId);
@@ -346,7 +376,7 @@ export function stopStream(conversationId: string) {
       // Not started yet: the answer's id arrives with "start"; stop it then.
       stopRequested.add(controller);
     }
-    dispatch(streamEnded({ key: conversationId, phase: "stopped" }));
+    dispatch(streamEnded({ at: Date.now(), key: conversationId, phase: "stopped" }));
     // The server closes the stream with a final "done"; stop listening anyway if it is slow.
     if (controller) {
       setTimeout(() => {

@@ -15,7 +15,7 @@ const models = [
   model("mistral-large-latest", "mistral", { display_name: "Mistral Large", is_default: true }),
   model("open-mistral-7b", "mistral", {
     display_name: "Mistral 7B",
-    capabilities: { vision: false, tools: true, streaming: true },
+    capabilities: { vision: false, tools: true, streaming: true, reasoning: false },
   }),
   model("gpt-5", "openai", { display_name: "GPT-5", available: false }),
 ];
