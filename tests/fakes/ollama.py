@@ -6,6 +6,11 @@ per line, streaming unless the request says `"stream": false`, a final `done: tr
 and `done_reason: "stop"`, errors as `{"error": "..."}` (also as a line inside a 200 stream).
 Requests are checked for Ollama's shape: a model, known roles, string content, images as raw
 base64 strings without a `data:` prefix, tool-call arguments as objects, options as an object.
+
+Thinking: with `think` (true, or an effort string) a thinking model (`THINKING_MODELS`)
+streams `Reply.thinking` first as `message.thinking` pieces with empty content; any other model
+answers 400 `"<model>" does not support thinking`, as Ollama's chat handler does. Without
+`think` no thinking is sent.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ TAGS: list[dict[str, Any]] = [
         "size": "24B",
     },
     {"model": "qwen3:8b", "family": "qwen3", "families": ["qwen3"], "size": "8.2B"},
+    {"model": "deepseek-r1:8b", "family": "qwen3", "families": ["qwen3"], "size": "8.2B"},
     {
         "model": "nomic-embed-text:latest",
         "family": "nomic-bert",
@@ -48,6 +54,19 @@ TAGS: list[dict[str, Any]] = [
         "size": "137M",
     },
 ]
+
+
+# Models whose template has a thinking section (`ollama show` lists the "thinking" capability).
+THINKING_MODELS = frozenset({"qwen3", "deepseek-r1", "gpt-oss", "magistral", "qwq"})
+
+
+def can_think(model: str) -> bool:
+    return model.split(":", 1)[0] in THINKING_MODELS
+
+
+def wants_thinking(body: Any) -> bool:
+    think = body.get("think") if isinstance(body, dict) else None
+    return think is True or think in ("low", "medium", "high")
 
 
 def error(status: int, message: str, **headers: str) -> Response:
@@ -85,6 +104,11 @@ def validate(body: Any) -> Response | None:
         return error(400, "json: cannot unmarshal into Go struct field ChatRequest.stream")
     if "options" in body and not isinstance(body["options"], dict):
         return error(400, "json: cannot unmarshal into Go struct field ChatRequest.options")
+    think = body.get("think")
+    if think is not None and not (isinstance(think, bool) or think in ("low", "medium", "high")):
+        return error(400, f"invalid think value: {json.dumps(think)}")
+    if wants_thinking(body) and not can_think(str(body["model"])):
+        return error(400, f"{json.dumps(str(body['model']))} does not support thinking")
     for message in body.get("messages") or []:
         if message.get("role") not in ROLES:
             return error(400, f"invalid role: {message.get('role')}")
@@ -138,7 +162,12 @@ def _done(reply: Reply, model: str, content: str = "") -> dict[str, Any]:
     }
 
 
-async def ndjson_body(reply: Reply, model: str) -> AsyncIterator[bytes]:
+async def ndjson_body(reply: Reply, model: str, thinking: bool = False) -> AsyncIterator[bytes]:
+    for n, thought in enumerate(reply.thinking_pieces() if thinking else []):
+        if reply.chunk_delay_s and n:
+            await asyncio.sleep(reply.chunk_delay_s)
+        message = {"role": "assistant", "content": "", "thinking": thought}
+        yield _line({"model": model, "created_at": _now(), "message": message, "done": False})
     for n, piece in enumerate(reply.text_chunks()):
         if reply.failure in MID_STREAM and n == reply.chunks_before_failure:
             if reply.failure is Failure.ERROR_MID_STREAM:
@@ -175,7 +204,8 @@ def make_app(state: FakeState) -> Starlette:
         if failed is not None:
             return failed
         if rec.body.get("stream", True):
-            return StreamingResponse(tracked(state, ndjson_body(reply, model)), media_type=NDJSON)
+            body = ndjson_body(reply, model, wants_thinking(rec.body))
+            return StreamingResponse(tracked(state, body), media_type=NDJSON)
         if reply.failure is Failure.ERROR_MID_STREAM:
             return error(500, "an error was encountered while running the model")
         if reply.failure is Failure.MALFORMED_CHUNK:
@@ -188,6 +218,8 @@ def make_app(state: FakeState) -> Starlette:
 
             return StreamingResponse(cut(), media_type="application/json")
         done = _done(reply, model, reply.text)
+        if wants_thinking(rec.body) and reply.thinking:
+            done["message"]["thinking"] = reply.thinking
         calls = _calls(reply)
         if calls:
             done["message"]["tool_calls"] = calls

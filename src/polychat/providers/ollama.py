@@ -8,6 +8,14 @@ synthesize one); `done_reason` stays `stop` even after tool calls; usage arrives
 as an NDJSON line in the middle of a stream. The list of models is whatever has been pulled,
 and a server that is not running is the most common failure, so it gets a message saying
 what to do.
+
+Thinking: `ChatRequest.reasoning` becomes `think: true` (gpt-oss takes the effort itself,
+"low" / "medium" / "high", and ignores a boolean); None sends no `think`. A model that cannot
+think answers 400 "... does not support thinking": the request is then sent once more without
+`think`, before any output, and the model is remembered, so a toggle left on never breaks a
+chat. `message.thinking` pieces stream out as `ThinkingDelta`. /api/tags says nothing about
+capabilities, so which models can think is a rule on the model's name (`thinks`): the
+catalog's flag, else a known family of thinking models.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import aclosing
 from contextvars import ContextVar
 from typing import Any, ClassVar
 
@@ -50,9 +59,11 @@ from polychat.providers.base import (
     ProviderQuotaError,
     ProviderRateLimitError,
     ProviderUnavailableError,
+    ReasoningEffort,
     StreamEvent,
     TextDelta,
     TextPart,
+    ThinkingDelta,
     ToolCallDelta,
     ToolCallEnd,
     ToolCallPart,
@@ -68,6 +79,15 @@ NAME = "ollama"
 _DEFAULT_CAPS = Capabilities(vision=False, tools=True)
 # Families whose presence in /api/tags `details.families` means the model reads images.
 _VISION_FAMILIES = frozenset({"clip", "mllama", "qwen25vl", "gemma3", "llava"})
+
+# Model names (without tag or namespace) of the families that think when asked with `think`.
+THINKING_FAMILIES = frozenset(
+    {
+        "deepseek-r1", "deepseek-v3.1", "qwen3", "qwen3-vl", "qwq", "gpt-oss", "magistral",
+        "phi4-reasoning", "phi4-mini-reasoning", "cogito", "granite3.2", "exaone-deep",
+    }
+)  # fmt: skip
+_REFUSED_THINKING = "does not support thinking"
 
 # The SDK's ResponseError keeps only the body and status, not the headers, so a 429's
 # retry-after would be lost. An httpx response hook, running in the caller's task, keeps the
@@ -136,6 +156,29 @@ def map_ollama_error(exc: BaseException, base_url: str = "the configured URL") -
 def _base_name(model: str) -> str:
     """`llama3.2:latest` and `llama3.2` are one catalog entry."""
     return model.split(":", 1)[0]
+
+
+def thinks(model: str) -> bool:
+    """The name rule: `qwen3:8b`, `library/qwen3` and `qwen3` are the family `qwen3`."""
+    return _base_name(model).rsplit("/", 1)[-1] in THINKING_FAMILIES
+
+
+def think_value(model: str, effort: ReasoningEffort) -> bool | str:
+    """What `think` carries: gpt-oss wants the effort level and ignores a boolean."""
+    return effort if _base_name(model).rsplit("/", 1)[-1] == "gpt-oss" else True
+
+
+class _ThinkingRefused(Exception):
+    """The model said it cannot think; raised before any output, so retrying is safe."""
+
+
+def _refuses_thinking(exc: BaseException, kwargs: Mapping[str, Any]) -> bool:
+    return (
+        "think" in kwargs
+        and isinstance(exc, ollama.ResponseError)
+        and exc.status_code == 400
+        and _REFUSED_THINKING in str(exc.error)
+    )
 
 
 def _messages(request: ChatRequest) -> list[dict[str, Any]]:
@@ -215,6 +258,8 @@ class OllamaProvider(BaseProvider):
             self.instance_id, load_catalog(NAME), ttl_s=config.models_cache_ttl_s
         )
         self._families: dict[str, frozenset[str]] = {}
+        # Models that answered "does not support thinking": `think` is no longer sent to them.
+        self._no_think: set[str] = set()
 
     def _sdk(self, api_key: str | None) -> ollama.AsyncClient:
         headers: dict[str, str] = dict(self.config.extra_headers)
@@ -276,6 +321,7 @@ class OllamaProvider(BaseProvider):
                     context_window=known.context_window if known else None,
                     vision=vision,
                     tools=known.tools if known else True,
+                    reasoning=(known is not None and known.reasoning) or thinks(m.model),
                     is_default=not default_seen and _base_name(m.model) == self.get_default_model(),
                 )
             )
@@ -311,7 +357,14 @@ class OllamaProvider(BaseProvider):
         options = _options(request)
         if options:
             kwargs["options"] = options
+        if request.reasoning is not None and request.model not in self._no_think:
+            kwargs["think"] = think_value(request.model, request.reasoning)
         return kwargs
+
+    def _without_think(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """The same request without `think`, after the model refused it (remembered)."""
+        self._no_think.add(str(kwargs["model"]))
+        return {k: v for k, v in kwargs.items() if k != "think"}
 
     async def send_message(self, request: ChatRequest) -> ChatResponse:
         kwargs = self._prepare(request)
@@ -319,7 +372,13 @@ class OllamaProvider(BaseProvider):
 
     async def _send_once(self, kwargs: Mapping[str, Any]) -> ChatResponse:
         try:
-            res = await self._client.chat(**kwargs, stream=False)
+            try:
+                res = await self._client.chat(**kwargs, stream=False)
+            except ollama.ResponseError as exc:
+                if not _refuses_thinking(exc, kwargs):
+                    raise
+                kwargs = self._without_think(kwargs)
+                res = await self._client.chat(**kwargs, stream=False)
         except Exception as exc:
             raise self._map(exc) from exc
         parts: list[ContentPart] = []
@@ -340,11 +399,27 @@ class OllamaProvider(BaseProvider):
         return retry_stream(self.config, lambda: self._stream_once(kwargs))
 
     async def _stream_once(self, kwargs: Mapping[str, Any]) -> AsyncGenerator[StreamEvent, None]:
+        try:
+            async with aclosing(self._stream_attempt(kwargs)) as events:
+                async for event in events:
+                    yield event
+            return
+        except _ThinkingRefused:
+            pass
+        async with aclosing(self._stream_attempt(self._without_think(kwargs))) as events:
+            async for event in events:
+                yield event
+
+    async def _stream_attempt(self, kwargs: Mapping[str, Any]) -> AsyncGenerator[StreamEvent, None]:
         calls = 0
         stream: AsyncIterator[ollama.ChatResponse] | None = None
+        started = False
         try:
             stream = await self._client.chat(**kwargs, stream=True)
             async for res in stream:
+                started = True
+                if res.message.thinking:
+                    yield ThinkingDelta(res.message.thinking)
                 if res.message.content:
                     yield TextDelta(res.message.content)
                 for call in _calls(res):
@@ -360,6 +435,8 @@ class OllamaProvider(BaseProvider):
         except ProviderError:
             raise
         except Exception as exc:
+            if not started and _refuses_thinking(exc, kwargs):
+                raise _ThinkingRefused from exc
             raise self._map(exc) from exc
         finally:
             if stream is not None:

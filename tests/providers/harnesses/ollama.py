@@ -43,6 +43,9 @@ class OllamaWire:
     def temperature(self, body: Any) -> float | None:
         return (body.get("options") or {}).get("temperature")
 
+    def reasoning(self, body: Any) -> Any:
+        return body.get("think")
+
 
 def _root(fake: FakeServer) -> str:
     return fake.url
@@ -63,5 +66,7 @@ HARNESSES = [
         bad_key=None,  # a local server has no key to get wrong
         key_check_path="/api/tags",
         models_path="/api/tags",
+        reasoning_model="qwen3:8b",
+        reasoning_wire={"low": True, "medium": True, "high": True},
     )
 ]
