@@ -11,6 +11,14 @@
   402 for no credits, numeric `error.code`, a top-level `error` chunk mid-stream.
 - `dialect="ollama"`: Ollama's `/v1`: any key accepted, `chatcmpl-<n>` ids,
   `fp_ollama`, tool calls whole in one chunk with `call_xxxxxxxx` ids, data-URL images only.
+
+Reasoning: `Reply.thinking` streams before the text in the delta field `reasoning_field`
+names: `reasoning` for OpenRouter (with its `reasoning_details` copy, unless the request says
+`reasoning.exclude`) and Ollama, `reasoning_content` for a vLLM / DeepSeek style server
+(`FakeOpenAIChat("openai", reasoning_field="reasoning_content")`), and never for OpenAI, whose
+Chat Completions keep the reasoning hidden (only `reasoning_tokens` in the usage shows it).
+OpenAI refuses `reasoning_effort` for a model that does not reason; OpenRouter checks its
+`reasoning` object.
 """
 
 from __future__ import annotations
@@ -49,6 +57,9 @@ OPENROUTER_EXTRA = {"top_k", "repetition_penalty", "min_p", "top_a", "models", "
                     "provider", "plugins", "transforms", "reasoning", "usage"}  # fmt: skip
 OPENAI_MODELS = ("gpt-4o", "gpt-4o-mini", "gpt-5", "o3-mini", "gpt-4.1", "text-embedding-3-small",
                  "tts-1", "whisper-1", "dall-e-3", "omni-moderation-latest")  # fmt: skip
+EFFORTS = ("minimal", "low", "medium", "high")
+# OpenRouter models whose supported_parameters list "reasoning".
+OPENROUTER_REASONING = frozenset({"anthropic/claude-sonnet-4.6"})
 OPENROUTER_MODELS = (
     ("anthropic/claude-sonnet-4.6", "Anthropic: Claude Sonnet 4.6", ["text", "image"], True),
     ("openai/gpt-4o", "OpenAI: GPT-4o", ["text", "image"], True),
@@ -73,8 +84,15 @@ class FakeOpenAIChat(FakeServer):
         state: FakeState | None = None,
         *,
         models: tuple[str, ...] | None = None,
+        reasoning_field: str | None = "",
     ) -> None:
         self.dialect = dialect
+        # "" means the dialect's own: OpenRouter and Ollama `reasoning`, OpenAI none.
+        self.reasoning_field = (
+            ("reasoning" if dialect != "openai" else None)
+            if reasoning_field == ""
+            else reasoning_field
+        )
         self.prefix = "/api/v1" if dialect == "openrouter" else "/v1"
         self.model_ids = models
         routes = [
@@ -163,10 +181,26 @@ class FakeOpenAIChat(FakeServer):
                     "Unsupported parameter: 'max_tokens' is not supported with this model."
                     " Use 'max_completion_tokens' instead."
                 )
+            effort = body.get("reasoning_effort")
+            if effort is not None and not REASONING.match(str(body.get("model", ""))):
+                return "Unsupported parameter: 'reasoning_effort' is not supported with this model."
+            if effort is not None and effort not in EFFORTS:
+                return (
+                    f"Invalid value: '{effort}'. Supported values are: 'minimal', 'low', "
+                    "'medium', and 'high'."
+                )
         elif self.dialect == "openrouter":
             extra = sorted(set(body) - KNOWN_FIELDS - OPENROUTER_EXTRA)
             if extra:
                 return f"Unrecognized request argument supplied: {extra[0]}"
+            reasoning = body.get("reasoning")
+            if reasoning is not None:
+                if not isinstance(reasoning, dict):
+                    return "reasoning: Expected object, received " + type(reasoning).__name__
+                if "effort" in reasoning and "max_tokens" in reasoning:
+                    return "reasoning: only one of effort and max_tokens may be given"
+                if "effort" in reasoning and reasoning["effort"] not in EFFORTS:
+                    return f"reasoning.effort: Invalid enum value '{reasoning['effort']}'"
         if "stream_options" in body and not body.get("stream"):
             return "The 'stream_options' parameter is only allowed when 'stream' is enabled."
         if not body.get("model") or not isinstance(body.get("messages"), list):
@@ -226,9 +260,10 @@ class FakeOpenAIChat(FakeServer):
         headers = {"x-request-id": f"req_{_rand(24)}"}
         if self.dialect == "openrouter":
             headers["x-generation-id"] = self._new_id()
+        thinking = self._thinking_shown(rec.body, reply)
         if rec.body.get("stream"):
             include_usage = bool((rec.body.get("stream_options") or {}).get("include_usage"))
-            body = self._stream(reply, model, include_usage)
+            body = self._stream(reply, model, include_usage, thinking)
             return StreamingResponse(
                 tracked(self.state, body), media_type="text/event-stream", headers=headers
             )
@@ -236,7 +271,22 @@ class FakeOpenAIChat(FakeServer):
             return Response(b'{"id":"chatcmpl-', media_type="application/json", headers=headers)
         if reply.failure in (Failure.ERROR_MID_STREAM, Failure.CUT_MID_STREAM):
             return self._failure(Reply(failure=Failure.SERVER_ERROR), model) or Response()
-        return JSONResponse(self._completion(reply, model), headers=headers)
+        return JSONResponse(self._completion(reply, model, thinking), headers=headers)
+
+    def _thinking_shown(self, body: dict[str, Any], reply: Reply) -> bool:
+        """Whether this reply's reasoning goes on the wire (see the module docstring)."""
+        if not reply.thinking or self.reasoning_field is None:
+            return False
+        reasoning = body.get("reasoning")
+        return not (isinstance(reasoning, dict) and reasoning.get("exclude"))
+
+    def _thinking_delta(self, piece: str) -> dict[str, Any]:
+        assert self.reasoning_field is not None
+        delta: dict[str, Any] = {"content": "", self.reasoning_field: piece}
+        if self.dialect == "openrouter":
+            detail = {"type": "reasoning.text", "text": piece, "index": 0, "format": None}
+            delta["reasoning_details"] = [detail]
+        return delta
 
     def _new_id(self) -> str:
         if self.dialect == "openrouter":
@@ -267,10 +317,11 @@ class FakeOpenAIChat(FakeServer):
         if self.dialect == "openrouter":
             usage.update(cost=reply.cost_usd or 0, is_byok=False)
         elif self.dialect == "openai":
-            usage["completion_tokens_details"] = {"reasoning_tokens": 0}
+            hidden = len(reply.thinking) // 4  # OpenAI reasons unseen: only the count shows
+            usage["completion_tokens_details"] = {"reasoning_tokens": hidden}
         return usage
 
-    def _completion(self, reply: Reply, model: str) -> dict[str, Any]:
+    def _completion(self, reply: Reply, model: str, thinking: bool = False) -> dict[str, Any]:
         calls = [
             {"id": self._call_id(c.id), "type": "function",
              "function": {"name": c.name, "arguments": _dumps(c.arguments)}}
@@ -279,6 +330,12 @@ class FakeOpenAIChat(FakeServer):
         message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
         if self.dialect == "openai":
             message.update(refusal=None, annotations=[])
+        if thinking and self.reasoning_field is not None:
+            message[self.reasoning_field] = reply.thinking
+            if self.dialect == "openrouter":
+                message["reasoning_details"] = [
+                    {"type": "reasoning.text", "text": reply.thinking, "index": 0, "format": None}
+                ]
         if calls:
             message["tool_calls"] = calls
         finish = "tool_calls" if calls else "stop"
@@ -292,7 +349,9 @@ class FakeOpenAIChat(FakeServer):
             "usage": self._usage(reply),
         }
 
-    async def _stream(self, reply: Reply, model: str, include_usage: bool) -> AsyncIterator[bytes]:
+    async def _stream(
+        self, reply: Reply, model: str, include_usage: bool, thinking: bool = False
+    ) -> AsyncIterator[bytes]:
         env = self._envelope(self._new_id(), model, "chat.completion.chunk")
         router = self.dialect == "openrouter"
         keepalive = b": OPENROUTER PROCESSING\n\n"
@@ -315,6 +374,10 @@ class FakeOpenAIChat(FakeServer):
         if self.dialect == "openai":
             first["refusal"] = None
         yield chunk(first)
+        for n, thought in enumerate(reply.thinking_pieces() if thinking else []):
+            if reply.chunk_delay_s and n:
+                await asyncio.sleep(reply.chunk_delay_s)
+            yield chunk(self._thinking_delta(thought))
         mid = reply.failure in (Failure.ERROR_MID_STREAM, Failure.CUT_MID_STREAM,
                                 Failure.MALFORMED_CHUNK)  # fmt: skip
         for n, piece in enumerate(reply.text_chunks()):
@@ -379,7 +442,8 @@ class FakeOpenAIChat(FakeServer):
                                   ["embeddings"] if "embedding" in mid else ["text"]},
                  "pricing": {"prompt": "0.000003", "completion": "0.000015"},
                  "top_provider": {"context_length": 128000, "max_completion_tokens": 16384},
-                 "supported_parameters": ["tools", "temperature"] if tools else ["temperature"]}
+                 "supported_parameters": (["tools"] if tools else []) + ["temperature"]
+                 + (["reasoning", "include_reasoning"] if mid in OPENROUTER_REASONING else [])}
                 for mid, name, modalities, tools in OPENROUTER_MODELS
             ]  # fmt: skip
             return JSONResponse({"data": data})

@@ -52,3 +52,9 @@ class ChatCompletionsWire:
 
     def temperature(self, body: Any) -> float | None:
         return body.get("temperature")
+
+    def reasoning(self, body: Any) -> Any:
+        """OpenAI's `reasoning_effort`, or OpenRouter's `reasoning` object."""
+        if "reasoning_effort" in body:
+            return body["reasoning_effort"]
+        return body.get("reasoning")

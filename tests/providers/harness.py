@@ -128,6 +128,8 @@ class ProviderHarness:
     # What `wire.reasoning(body)` must read for each effort asked of `reasoning_model`.
     reasoning_wire: Mapping[str, Any] = field(default_factory=dict)
     streams_thinking: bool = True
+    # What the model list says of `reasoning_model` (False where nothing can be asked).
+    reasoning_listed: bool = True
 
     def config(self, fake: FakeServer, *, key: str | None = "", **overrides: Any) -> ProviderConfig:
         """A config pointed at `fake`: short timeouts and retry waits so the suite is fast."""

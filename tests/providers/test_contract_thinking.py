@@ -95,4 +95,4 @@ async def test_model_list_marks_the_reasoning_model(
     h: ProviderHarness, provider: BaseProvider
 ) -> None:
     models = {m.id: m for m in await provider.get_models()}
-    assert models[str(h.reasoning_model)].reasoning
+    assert models[str(h.reasoning_model)].reasoning is h.reasoning_listed

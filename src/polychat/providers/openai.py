@@ -8,6 +8,11 @@ below (`max_tokens_field`, `stream_options`, `default_caps`, `_live_models`, `_c
 OpenAI specifics: `max_completion_tokens` is always sent (reasoning models reject
 `max_tokens`), usage is asked for with `stream_options.include_usage` and arrives in a chunk
 with `choices: []`, and a 429 is a quota error when its code is `insufficient_quota`.
+
+Reasoning: `ChatRequest.reasoning` becomes `reasoning_effort` for reasoning models only (o1,
+o3, o4, gpt-5; other models refuse the field). Chat Completions never return the reasoning
+text, so nothing is shown while o-series models think. Subclasses map the effort their own
+way through `_reasoning_params`.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from polychat.providers.base import (
     ProviderConfig,
     ProviderError,
     ProviderProtocolError,
+    ReasoningEffort,
     StreamEvent,
     Usage,
 )
@@ -95,7 +101,14 @@ class OpenAIProvider(BaseProvider):
     async def _live_models(self) -> list[ModelInfo]:
         page = await self._client.models.list()
         return [
-            ModelInfo(m.id, self.instance_id, m.id, vision=True, tools=True)
+            ModelInfo(
+                m.id,
+                self.instance_id,
+                m.id,
+                vision=True,
+                tools=True,
+                reasoning=wire.is_reasoning_model(m.id),
+            )
             for m in page.data
             if is_chat_model(m.id)
         ]
@@ -118,7 +131,17 @@ class OpenAIProvider(BaseProvider):
 
     def _params(self, request: ChatRequest) -> dict[str, Any]:
         check_capabilities(request, self.get_capabilities(request.model), self.instance_id)
-        return wire.to_params(request, max_tokens_field=self.max_tokens_field)
+        params = wire.to_params(request, max_tokens_field=self.max_tokens_field)
+        if request.reasoning is not None:
+            params.update(self._reasoning_params(request.model, request.reasoning))
+        return params
+
+    def _reasoning_params(self, model: str, effort: ReasoningEffort) -> dict[str, Any]:
+        """The fields that ask `model` to think at `effort`; OpenAI's: `reasoning_effort`,
+        for reasoning models only (any other model answers 400 to it)."""
+        info = self._models.info(model)
+        thinks = info.reasoning if info is not None else wire.is_reasoning_model(model)
+        return {"reasoning_effort": effort} if thinks else {}
 
     async def send_message(self, request: ChatRequest) -> ChatResponse:
         params = self._params(request)

@@ -7,14 +7,16 @@ an optional key (many local servers take none; the SDK still needs a non-empty s
 optional model allowlist that filters the server's `/v1/models` and is the fallback list when
 that call fails. `max_tokens` is sent rather than `max_completion_tokens`, which older servers
 do not know. Nothing about a model's abilities is assumed: images and tools go through and
-the server decides.
+the server decides. Reasoning is the server's business too: nothing is sent for
+`ChatRequest.reasoning` (there is no common field, and unknown ones are refused by some), and
+whatever reasoning the server streams (`reasoning_content` or `reasoning`) is shown.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from polychat.providers.base import ModelInfo, ProviderConfig
+from polychat.providers.base import ModelInfo, ProviderConfig, ReasoningEffort
 from polychat.providers.catalog import Catalog, ModelCache, is_chat_model
 from polychat.providers.openai import OpenAIProvider
 
@@ -44,6 +46,9 @@ class OpenAICompatibleProvider(OpenAIProvider):
             return self.config.model_allowlist[0]
         listed = self._models.cached()
         return listed[0].id if listed else ""
+
+    def _reasoning_params(self, model: str, effort: ReasoningEffort) -> dict[str, Any]:
+        return {}  # no common field; the server thinks (or not) on its own
 
     async def _live_models(self) -> list[ModelInfo]:
         page = await self._client.models.list()

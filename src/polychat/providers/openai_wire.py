@@ -7,11 +7,18 @@ as `image_url` data URLs, tool arguments as JSON strings); streamed chunks -> ne
 and the SDK's exceptions -> our errors, in one function. The dialect differences (which max
 tokens field, whether to ask for usage, OpenRouter's 402 and cost) are parameters or hooks of
 the providers in openai.py / openrouter.py / openai_compatible.py.
+
+Reasoning text, where a server streams it, arrives beside `content` in the delta: OpenRouter
+and Ollama's /v1 say `reasoning`, vLLM, DeepSeek, llama.cpp and LM Studio `reasoning_content`;
+either becomes a `ThinkingDelta` (one of them only, as some servers send both with the same
+text). OpenRouter's `reasoning_details` repeat the same text in structured form (or carry
+encrypted blocks) and are ignored. OpenAI's own Chat Completions never return reasoning text.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -36,6 +43,7 @@ from polychat.providers.base import (
     StreamEvent,
     TextDelta,
     TextPart,
+    ThinkingDelta,
     ToolCallDelta,
     ToolCallEnd,
     ToolCallPart,
@@ -55,6 +63,14 @@ FINISH_REASONS: dict[str, FinishReason] = {
     "error": "error",
 }
 _OVERLOAD_WORDS = ("overload", "busy", "capacity")
+# OpenAI's reasoning models (they take `reasoning_effort`): o1, o3, o4-mini, gpt-5 and their
+# dated snapshots; gpt-5-chat-latest is the non-reasoning chat variant.
+_REASONING_MODEL = re.compile(r"^(?:o[134](?:-|$)|gpt-5(?!-chat))")
+
+
+def is_reasoning_model(model_id: str) -> bool:
+    """Whether an OpenAI model id names a reasoning model (`reasoning_effort` applies)."""
+    return _REASONING_MODEL.match(model_id) is not None
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -255,6 +271,9 @@ class ChunkMapper:
         for choice in chunk.get("choices") or ():
             delta = choice.get("delta")
             if delta:
+                thought = delta.get("reasoning_content") or delta.get("reasoning")
+                if thought and isinstance(thought, str):
+                    yield ThinkingDelta(thought)
                 content = delta.get("content")
                 if content:
                     yield TextDelta(content)

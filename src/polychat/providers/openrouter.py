@@ -9,6 +9,11 @@ of the form `vendor/model[:variant]`; usage always sent in the last chunk (so no
 like an HTTP error; `max_tokens`; the public model list, whose `architecture` and
 `supported_parameters` say which models see images and call tools; the key checked with
 `GET /api/v1/key` since the model list needs no key.
+
+Reasoning: the effort goes as OpenRouter's unified `reasoning: {"effort": ...}`, which it
+translates for each upstream (Anthropic budgets, OpenAI efforts, ...); reasoning text streams
+back as `delta.reasoning` (see openai_wire). A model can think when its `supported_parameters`
+list `reasoning`.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any, ClassVar
 
 import openai
 
-from polychat.providers.base import ModelInfo
+from polychat.providers.base import ModelInfo, ReasoningEffort
 from polychat.providers.openai import OpenAIProvider
 
 APP_URL = "https://github.com/polychat/polychat"
@@ -53,9 +58,13 @@ class OpenRouterProvider(OpenAIProvider):
                     max_output_tokens=top.get("max_completion_tokens"),
                     vision="image" in (arch.get("input_modalities") or []),
                     tools="tools" in (extra.get("supported_parameters") or []),
+                    reasoning="reasoning" in (extra.get("supported_parameters") or []),
                 )
             )
         return out
+
+    def _reasoning_params(self, model: str, effort: ReasoningEffort) -> dict[str, Any]:
+        return {"reasoning": {"effort": effort}}
 
     async def _check_key(self, client: openai.AsyncOpenAI) -> None:
         await client.get("/key", cast_to=object)

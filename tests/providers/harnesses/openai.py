@@ -23,5 +23,8 @@ HARNESSES = [
         expected_errors={Failure.ERROR_MID_STREAM: ProviderUnavailableError},
         key_check_path="/v1/models",
         models_path="/v1/models",
+        reasoning_model="o3-mini",
+        reasoning_wire={"low": "low", "medium": "medium", "high": "high"},
+        streams_thinking=False,  # Chat Completions never return the reasoning text
     )
 ]

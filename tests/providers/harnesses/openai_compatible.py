@@ -35,12 +35,16 @@ HARNESSES = [
         unsupported_failures=frozenset({Failure.BAD_KEY, Failure.RATE_LIMIT, Failure.QUOTA}),
         key_check_path="/v1/models",
         models_path="/v1/models",
+        reasoning_model="llama3.2:latest",  # Ollama's /v1 streams `reasoning`
+        reasoning_listed=False,
     ),
     ProviderHarness(
         id="openai_compatible-keyed",
         provider_cls=OpenAICompatibleProvider,
         make_fake=lambda: FakeOpenAIChat(
-            "openai", models=("llama-3.3-70b-versatile", "qwen-2.5-vl", "nomic-embed-text")
+            "openai",
+            models=("llama-3.3-70b-versatile", "qwen-2.5-vl", "nomic-embed-text"),
+            reasoning_field="reasoning_content",  # vLLM / DeepSeek style
         ),
         base_url=lambda fake: f"{fake.url}/v1",
         wire=ChatCompletionsWire("max_tokens"),
@@ -54,5 +58,7 @@ HARNESSES = [
         expected_errors={Failure.ERROR_MID_STREAM: ProviderUnavailableError},
         key_check_path="/v1/models",
         models_path="/v1/models",
+        reasoning_model="llama-3.3-70b-versatile",  # the server decides; nothing is sent
+        reasoning_listed=False,
     ),
 ]

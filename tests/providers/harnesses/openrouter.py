@@ -23,5 +23,7 @@ HARNESSES = [
         expected_errors={Failure.ERROR_MID_STREAM: ProviderUnavailableError},
         key_check_path="/api/v1/key",
         models_path="/api/v1/models",
+        reasoning_model="anthropic/claude-sonnet-4.6",
+        reasoning_wire={e: {"effort": e} for e in ("low", "medium", "high")},
     )
 ]
