@@ -8,6 +8,8 @@ models can think.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from polychat.providers.base import (
@@ -96,3 +98,22 @@ async def test_model_list_marks_the_reasoning_model(
 ) -> None:
     models = {m.id: m for m in await provider.get_models()}
     assert models[str(h.reasoning_model)].reasoning is h.reasoning_listed
+
+
+@each(lambda h: reasons(h) and h.streams_thinking)
+async def test_closing_the_stream_while_thinking_closes_the_upstream(
+    h: ProviderHarness, fake: FakeServer, provider: BaseProvider
+) -> None:
+    fake.queue(Reply(text="late", thinking="y" * 200, thinking_chunks=200, chunk_delay_s=0.05))
+    stream = provider.stream_message(ask(h, model=h.reasoning_model, reasoning="low"))
+    async with asyncio.timeout(5):
+        async for event in stream:
+            if isinstance(event, ThinkingDelta):
+                break
+    await stream.aclose()  # type: ignore[attr-defined]
+    for _ in range(150):  # up to 3 s; the whole reasoning would take 10 s
+        if fake.state.closed_streams >= 1:
+            break
+        await asyncio.sleep(0.02)
+    assert fake.state.closed_streams == 1
+    assert fake.state.open_streams == 0
