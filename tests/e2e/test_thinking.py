@@ -121,6 +121,63 @@ def test_thinking_streams_folds_and_survives_a_reload(browser: Browser, stack: S
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def test_a_reload_or_a_stop_mid_thought_keeps_the_thoughts(browser: Browser, stack: Stack) -> None:
+    """Reloaded while thinking, the page re-attaches and shows the thoughts so far, still
+    live; stopped while thinking, the answer keeps what was thought."""
+    token = flows.api_register(stack, "noether")
+    flows.api_save_key(stack, token, "claude")
+    steps = "\n".join(f"Step {n}: consider the next case carefully." for n in range(40))
+    with browsing(browser, stack) as page:
+        flows.login(page, "noether")
+        flows.choose_model(page, "claude", "Claude Sonnet 4.6")
+        _think_toggle(page).click()
+        expect(_think_toggle(page)).to_have_attribute("aria-pressed", "true")
+        stack.claude.state.replies.clear()
+        stack.claude.queue(
+            Reply(thinking=steps, thinking_chunks=40, text="Proved.", chunks=1, chunk_delay_s=0.15),
+            Reply(text="A proof", chunks=1),
+        )
+        flows.send(page, "Prove it slowly")
+        live = page.get_by_test_id("live-answer").get_by_test_id("thinking-text")
+        expect(live).to_contain_text("Step 3:")
+        expect(page).to_have_url(re.compile(r"/c/\d+$"))
+        page.reload()
+        # Re-attached: the replay brings back the first thoughts, and new ones keep coming.
+        block = page.get_by_test_id("live-answer").get_by_test_id("thinking-block")
+        expect(block.get_by_test_id("thinking-toggle")).to_have_text("Thinking…")
+        expect(block.get_by_test_id("thinking-text")).to_contain_text("Step 0:")
+        expect(block.get_by_test_id("thinking-text")).to_contain_text("Step 30:", timeout=20_000)
+        flows.wait_idle(page, timeout=30_000)
+        saved = flows.assistant_messages(page).last
+        expect(saved).to_contain_text("Proved.")
+        header = saved.get_by_test_id("thinking-toggle")
+        expect(header).to_have_text(FOLDED)
+        header.click()
+        assert saved.get_by_test_id("thinking-text").inner_text() == steps
+
+        # Stopped mid-thought: no answer text, the thoughts stay (folded, timed to the stop).
+        stack.claude.queue(
+            Reply(
+                thinking=steps, thinking_chunks=40, text="Never sent.", chunks=1, chunk_delay_s=0.2
+            )
+        )
+        flows.send(page, "Prove another, slowly")
+        expect(page.get_by_test_id("live-answer").get_by_test_id("thinking-text")).to_contain_text(
+            "Step 2:"
+        )
+        page.get_by_test_id("stop-button").click()
+        flows.wait_idle(page, timeout=10_000)
+        stopped = page.locator('[data-role="assistant"][data-status="stopped"]').last
+        expect(stopped).to_contain_text("Stopped")
+        expect(stopped.get_by_test_id("thinking-toggle")).to_have_text(FOLDED)
+        page.reload()
+        stopped = page.locator('[data-role="assistant"][data-status="stopped"]').last
+        expect(stopped.get_by_test_id("thinking-toggle")).to_have_text(FOLDED)
+        stopped.get_by_test_id("thinking-toggle").click()
+        expect(stopped.get_by_test_id("thinking-text")).to_contain_text("Step 0:")
+        assert "Never sent." not in stopped.inner_text()
+
+
 @pytest.fixture(scope="module")
 def lovelace(stack: Stack) -> str:
     """A user with a Claude key; returns the access token."""
