@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from polychat.config import Settings
+from tests.fakes.anthropic import DEFAULT_MODELS, FakeAnthropic
 from tests.fakes.script import Reply
 from tests.fakes.server import FakeServer
 from tests.helpers import register
@@ -44,7 +45,8 @@ class World:
 @pytest.fixture
 async def world(settings: Settings) -> AsyncIterator[World]:
     with ExitStack() as stack:
-        fakes = {p: stack.enter_context(fake_for(p)) for p in ("claude", "gemini", "mistral")}
+        names = ("claude", "gemini", "mistral", "openai", "ollama")
+        fakes = {p: stack.enter_context(fake_for(p)) for p in names}
         server = LiveServer(chat_settings(settings, **provider_overrides(fakes))).start()
         try:
             async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
@@ -191,7 +193,9 @@ async def test_thinking_streams_first_is_saved_apart_and_never_goes_back_upstrea
 
 
 @pytest.mark.parametrize("model,provider", [("gemini-2.0-flash", "gemini"),
-                                            ("mistral-small-latest", "mistral")])  # fmt: skip
+                                            ("mistral-small-latest", "mistral"),
+                                            ("gpt-4o-mini", "openai"),
+                                            ("llama3.2:latest", "ollama")])  # fmt: skip
 async def test_thinking_on_with_a_model_that_cannot_think_just_answers(
     world: World, model: str, provider: str
 ) -> None:
@@ -212,6 +216,31 @@ async def test_thinking_on_with_a_model_that_cannot_think_just_answers(
     )
     assert _thinking_text(sse) == "They greeted me in French." and sse.text == "Hello!"
     assert chat_requests(world.fakes["claude"])[-1]["thinking"]["budget_tokens"] == 24576
+
+
+async def test_a_claude_model_that_cannot_think_gets_no_thinking_parameter(
+    settings: Settings,
+) -> None:
+    """The adapter sends Claude's `thinking` whenever asked; the chat layer asks only models
+    known to think (here Claude 3 Haiku, seen only in the live list)."""
+    old = ("claude-3-haiku-20240307", "Claude Haiku 3", "active", 200000, 4096)
+    fake = FakeAnthropic(models=(*DEFAULT_MODELS, old))
+    with fake:
+        server = LiveServer(chat_settings(settings, **provider_overrides({"claude": fake})))
+        server.start()
+        try:
+            async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+                world = World({"claude": fake}, http, await register(http, "alice"))
+                models = (await http.get("/api/models", headers=world.headers)).json()["models"]
+                caps = {m["id"]: m["capabilities"]["reasoning"] for m in models}
+                assert caps[old[0]] is False and caps[CLAUDE] is True
+                fake.queue(Reply(text="Hi!", thinking="not asked for"))
+                sse = await _stream(world, {"model": old[0], "content": "Hi", "reasoning": "high"})
+                assert sse.text == "Hi!" and sse.of("thinking") == []
+                assert sse.first("done")["status"] == "complete"
+                assert _thinking_params(chat_requests(fake)[-1]) == set()
+        finally:
+            server.stop()
 
 
 async def test_a_stop_mid_thought_keeps_what_was_thought(world: World) -> None:
@@ -274,6 +303,8 @@ async def test_models_api_says_which_models_can_think(world: World) -> None:
     assert caps[("claude", CLAUDE)]["reasoning"] is True
     assert caps[("gemini", "gemini-2.0-flash")]["reasoning"] is False
     assert caps[("mistral", "mistral-small-latest")]["reasoning"] is False
+    assert caps[("openai", "gpt-4o-mini")]["reasoning"] is False
+    assert caps[("ollama", "llama3.2:latest")]["reasoning"] is False
     providers = (await world.http.get("/api/providers", headers=world.headers)).json()
     claude = next(p for p in providers if p["id"] == "claude")
     assert claude["capabilities"]["reasoning"] is True
