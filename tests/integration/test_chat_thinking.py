@@ -83,6 +83,25 @@ def _keys(node: Any) -> set[str]:
     return set()
 
 
+# The thinking-token budget the Claude adapter asks per effort (budget form).
+_BUDGET_EFFORT = {2048: "low", 8192: "medium", 24576: "high"}
+
+
+def claude_effort(body: dict[str, Any]) -> str | None:
+    """The effort a Claude request asked for, in either of Anthropic's forms: adaptive
+    (`output_config.effort`) or a thinking budget; None when it did not ask to think. The
+    adapter picks the form per model (provider tests cover that); here what matters is that
+    the conversation's effort reached the provider."""
+    thinking = body.get("thinking")
+    if not isinstance(thinking, dict):
+        return None
+    if thinking.get("type") == "adaptive":
+        return str(body.get("output_config", {}).get("effort"))
+    if thinking.get("type") == "enabled":
+        return _BUDGET_EFFORT.get(thinking.get("budget_tokens"), "unknown budget")
+    return None
+
+
 def _thinking_params(body: Any) -> set[str]:
     return {k for k in _keys(body) if "think" in k.lower() or "reason" in k.lower()}
 
@@ -101,7 +120,7 @@ async def test_thinking_streams_first_is_saved_apart_and_never_goes_back_upstrea
     assert names.count("thinking") == 4
     assert max(i for i, n in enumerate(names) if n == "thinking") < names.index("delta")
     assert _thinking_text(sse) == THOUGHT and sse.text == "Paris."
-    assert chat_requests(claude)[-1]["thinking"] == {"type": "enabled", "budget_tokens": 8192}
+    assert claude_effort(chat_requests(claude)[-1]) == "medium"
 
     conv_id = sse.first("start")["conversation_id"]
     conv = await _conversation(world, conv_id)
@@ -121,11 +140,11 @@ async def test_thinking_streams_first_is_saved_apart_and_never_goes_back_upstrea
     )
     assert _thinking_text(sse) == "Second city: Lyon." and sse.text == "Lyon."
     sent = chat_requests(claude)[-1]
-    assert sent["thinking"]["type"] == "enabled"
+    assert claude_effort(sent) == "medium"
     assert texts_in(sent) == ["Capital of France?", "Paris.", "And the second city?"]
     blocks = [b for m in sent["messages"] if isinstance(m["content"], list) for b in m["content"]]
     assert all(b.get("type") not in ("thinking", "redacted_thinking") for b in blocks)
-    assert "budget" not in str(sent["messages"]) and THOUGHT not in str(sent)
+    assert THOUGHT not in str(sent)
 
     # Switched off: saved as "off", nothing asked upstream, nothing thought.
     claude.queue(Reply(text="Marseille.", thinking="never shown"))
@@ -153,7 +172,7 @@ async def test_thinking_streams_first_is_saved_apart_and_never_goes_back_upstrea
     )
     assert r.status_code == 200, r.text
     assert r.json()["thinking"] == "Fourth: Toulouse." and r.json()["content"] == "Toulouse."
-    assert chat_requests(claude)[-1]["thinking"]["budget_tokens"] == 2048
+    assert claude_effort(chat_requests(claude)[-1]) == "low"
 
     # Re-attaching to a finished answer replays its thinking before its text (from memory
     # here; test_chat_recovery covers the replay rebuilt from the saved message).
@@ -189,7 +208,7 @@ async def test_thinking_streams_first_is_saved_apart_and_never_goes_back_upstrea
     claude.queue(Reply(text="Nice.", thinking="Fifth: Nice."))
     sse = await _stream(world, {"model": CLAUDE, "content": "Fifth?", "conversation_id": conv_id})
     assert _thinking_text(sse) == "Fifth: Nice."
-    assert chat_requests(claude)[-1]["thinking"]["budget_tokens"] == 24576
+    assert claude_effort(chat_requests(claude)[-1]) == "high"
 
 
 @pytest.mark.parametrize("model,provider", [("gemini-2.0-flash", "gemini"),
@@ -215,7 +234,7 @@ async def test_thinking_on_with_a_model_that_cannot_think_just_answers(
         world, {"model": CLAUDE, "content": "In English?", "conversation_id": conv_id}
     )
     assert _thinking_text(sse) == "They greeted me in French." and sse.text == "Hello!"
-    assert chat_requests(world.fakes["claude"])[-1]["thinking"]["budget_tokens"] == 24576
+    assert claude_effort(chat_requests(world.fakes["claude"])[-1]) == "high"
 
 
 async def test_a_claude_model_that_cannot_think_gets_no_thinking_parameter(
@@ -315,4 +334,8 @@ def test_helpers_find_thinking_parameters() -> None:
     assert _thinking_params({"thinking": {"type": "enabled"}}) == {"thinking"}
     assert _thinking_params({"generationConfig": {"thinkingConfig": {}}}) == {"thinkingConfig"}
     assert _thinking_params({"reasoning_effort": "high"}) == {"reasoning_effort"}
+    assert claude_effort({"thinking": {"type": "enabled", "budget_tokens": 2048}}) == "low"
+    adaptive = {"thinking": {"type": "adaptive"}, "output_config": {"effort": "high"}}
+    assert claude_effort(adaptive) == "high"
+    assert claude_effort({"max_tokens": 10}) is None
     assert _thinking_params({"messages": [{"role": "user", "content": "hi"}]}) == set()
