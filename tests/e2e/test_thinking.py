@@ -86,12 +86,18 @@ def test_thinking_streams_folds_and_survives_a_reload(browser: Browser, stack: S
         flows.wait_idle(page)
         expect(flows.assistant_messages(page).last).to_contain_text("one leaf lets go now.")
 
-        # Claude was asked to think (medium effort: 8,192 tokens), without temperature.
+        # Claude was asked to think at medium effort, without temperature. Claude 4.6 and
+        # later take the adaptive form (effort in output_config), older ones a token budget.
         asked = [b for b in _message_requests(stack) if b.get("thinking")]
         assert len(asked) == 1, _message_requests(stack)
-        assert asked[0]["thinking"] == {"type": "enabled", "budget_tokens": 8192}
-        assert asked[0]["max_tokens"] > 8192
-        assert "temperature" not in asked[0]
+        body = asked[0]
+        if body["thinking"].get("type") == "adaptive":
+            assert body["thinking"] == {"type": "adaptive", "display": "summarized"}, body
+            assert body["output_config"]["effort"] == "medium", body
+        else:
+            assert body["thinking"] == {"type": "enabled", "budget_tokens": 8192}, body
+            assert body["max_tokens"] > 8192, body
+        assert "temperature" not in body
 
         # After a reload the saved answer still says how long it thought, and opens on the
         # same reasoning (as text: the tag in it is not markup).
