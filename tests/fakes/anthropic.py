@@ -8,21 +8,29 @@ accepted media type, and every `tool_result` answering a `tool_use` of the turn 
 `invalid_request_error` otherwise), so an adapter that sends a wrong shape fails here as it
 would in production.
 
-Extended thinking: a request with `thinking: {"type": "enabled", "budget_tokens": B}` is
-checked as the API checks it (B >= 1024 and below `max_tokens`; no `temperature` other than 1,
-no `top_k`, `top_p` only from 0.95; a turn answering tool calls must replay the signed
-thinking block). Its reply's `Reply.thinking` then streams first as a `thinking` content block
-(`thinking_delta` pieces, then one `signature_delta`), the text block after it. Without the
-parameter the model does not think: `Reply.thinking` is not sent, as with the real API.
+Extended thinking, as each model takes it (`ThinkingSupport`, read from the model's version
+like the Models API's `capabilities.thinking.types`): Claude 4.0-4.5 know only
+`thinking: {"type": "enabled", "budget_tokens": B}` (B >= 1024 and below `max_tokens`); 4.6
+adds `{"type": "adaptive"}` with `output_config: {"effort": ...}` and deprecates the budget
+form; Opus 4.7 and later (and Claude 5) refuse the budget form with the API's 400 and omit the
+reasoning text unless `"display": "summarized"` asks for it. With thinking on: no
+`temperature` other than 1, no `top_k`, `top_p` only from 0.95, and a turn answering tool
+calls must replay the signed thinking block. A shown reply's `Reply.thinking` streams first as
+a `thinking` content block (`thinking_delta` pieces, then one `signature_delta`), the text
+block after it; an omitted one is that block with its signature only. Without the parameter
+the model does not think: `Reply.thinking` is not sent, as with the real API. The model list
+carries each model's `capabilities` (thinking types and effort levels included).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
 import string
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -46,8 +54,51 @@ TOP_LEVEL_FIELDS = {
     "stop_sequences", "stream", "metadata", "thinking", "tools", "tool_choice", "service_tier",
     "container", "output_config", "cache_control", "inference_geo", "speed", "diagnostics",
 }  # fmt: skip
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
+OUTPUT_CONFIG_FIELDS = {"effort", "format"}
+DISPLAYS = ("summarized", "omitted")
+ENABLED_REFUSED = (
+    "thinking.type.enabled is not supported for this model. Use thinking.type.adaptive and "
+    "output_config.effort"
+)
+ADAPTIVE_REFUSED = (
+    "thinking.type.adaptive is not supported for this model. Use thinking.type.enabled and "
+    "thinking.budget_tokens"
+)
 MEDIA_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 _ALNUM = string.ascii_letters + string.digits
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingSupport:
+    """Which `thinking.type` values a model accepts (the Models API's
+    `capabilities.thinking.types`), whether it takes `output_config.effort`, and whether it
+    omits its reasoning text unless `display: "summarized"` asks for it."""
+
+    enabled: bool
+    adaptive: bool
+    effort: bool
+    omits_by_default: bool = False
+
+    @property
+    def thinks(self) -> bool:
+        return self.enabled or self.adaptive
+
+
+def thinking_support(model_id: str) -> ThinkingSupport:
+    """What the real API does per generation: 3.7 and 4.0-4.5 take the budget form only
+    (Opus 4.5 also takes an effort); 4.6 takes both forms; Opus 4.7 and later (Claude 5 too)
+    only the adaptive one, and omit the reasoning text by default."""
+    match = re.match(r"^claude-(?:[a-z]+-)?(\d{1,2})(?:-(\d{1,2}))?(?:-|$)", model_id)
+    if match is None:
+        return ThinkingSupport(enabled=False, adaptive=False, effort=False)
+    version = (int(match.group(1)), int(match.group(2) or 0))
+    if version >= (4, 7):
+        return ThinkingSupport(enabled=False, adaptive=True, effort=True, omits_by_default=True)
+    if version >= (4, 6):
+        return ThinkingSupport(enabled=True, adaptive=True, effort=True)
+    opus_45 = model_id.startswith("claude-opus-4-5")
+    return ThinkingSupport(enabled=version >= (3, 7), adaptive=False, effort=opus_45)
 
 
 def _rand(n: int) -> str:
@@ -107,8 +158,9 @@ def render_failure(reply: Reply, model: str) -> Response | None:
     return None
 
 
-def validate(body: Any) -> str | None:
-    """What the real API would reject, as its 400 message; None when the body is valid."""
+def validate(body: Any, support: ThinkingSupport | None = None) -> str | None:
+    """What the real API would reject, as its 400 message; None when the body is valid.
+    `support` is the model's thinking support (by default: what its id says)."""
     if not isinstance(body, dict):
         return "request body must be a JSON object"
     extra = sorted(set(body) - TOP_LEVEL_FIELDS)
@@ -122,7 +174,8 @@ def validate(body: Any) -> str | None:
     temperature = body.get("temperature")
     if temperature is not None and not 0 <= temperature <= 1:
         return "temperature: Input should be less than or equal to 1"
-    problem = _validate_thinking(body)
+    support = support or thinking_support(str(body["model"]))
+    problem = _validate_output_config(body, support) or _validate_thinking(body, support)
     if problem is not None:
         return problem
     system = body.get("system")
@@ -182,13 +235,37 @@ def validate(body: Any) -> str | None:
     return None
 
 
-def thinking_enabled(body: Any) -> bool:
-    """Whether the request asked Claude to think (manual budget or adaptive)."""
+def thinking_display(body: Any, support: ThinkingSupport) -> str | None:
+    """How a valid request's reasoning comes back: "summarized" (shown), "omitted" (the
+    block with its signature only), or None when the request did not ask to think."""
     thinking = body.get("thinking") if isinstance(body, dict) else None
-    return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
+    if not isinstance(thinking, dict) or thinking.get("type") not in ("enabled", "adaptive"):
+        return None
+    display = thinking.get("display")
+    if display is None:
+        return "omitted" if support.omits_by_default else "summarized"
+    return str(display)
 
 
-def _validate_thinking(body: dict[str, Any]) -> str | None:
+def _validate_output_config(body: dict[str, Any], support: ThinkingSupport) -> str | None:
+    """`output_config`: known fields only, an effort level the API knows and the model takes."""
+    config = body.get("output_config")
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        return "output_config: Input should be a valid dictionary"
+    extra = sorted(set(config) - OUTPUT_CONFIG_FIELDS)
+    if extra:
+        return f"output_config.{extra[0]}: Extra inputs are not permitted"
+    effort = config.get("effort")
+    if effort is not None and effort not in EFFORTS:
+        return "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'"
+    if effort is not None and not support.effort:
+        return "This model does not support the effort parameter."
+    return None
+
+
+def _validate_thinking(body: dict[str, Any], support: ThinkingSupport) -> str | None:
     """The API's rules for `thinking`, as its 400 messages."""
     thinking = body.get("thinking")
     if thinking is None:
@@ -199,17 +276,24 @@ def _validate_thinking(body: dict[str, Any]) -> str | None:
         "adaptive",
     ):
         return "thinking: Input tag does not match any of the expected tags"
-    if thinking["type"] != "enabled" and "budget_tokens" in thinking:
-        return "thinking.budget_tokens: Extra inputs are not permitted"
-    if thinking["type"] == "enabled":
+    kind = thinking["type"]
+    if kind != "enabled" and "budget_tokens" in thinking:
+        return f"thinking.{kind}.budget_tokens: Extra inputs are not permitted"
+    if kind != "disabled" and thinking.get("display") not in (None, *DISPLAYS):
+        return f"thinking.{kind}.display: Input should be 'summarized' or 'omitted'"
+    if kind == "enabled":
         budget = thinking.get("budget_tokens")
         if not isinstance(budget, int):
             return "thinking.enabled.budget_tokens: Field required"
+        if not support.enabled:
+            return ENABLED_REFUSED if support.adaptive else "thinking: not supported by this model"
         if budget < 1024:
             return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
         if budget >= body["max_tokens"]:
             return "`max_tokens` must be greater than `thinking.budget_tokens`"
-    if thinking["type"] == "disabled":
+    if kind == "adaptive" and not support.adaptive:
+        return ADAPTIVE_REFUSED if support.enabled else "thinking: not supported by this model"
+    if kind == "disabled":
         return None
     temperature = body.get("temperature")
     if temperature is not None and temperature != 1:
@@ -245,10 +329,12 @@ def _tool_id(given: str | None) -> str:
     return given or f"toolu_01{_rand(22)}"
 
 
-def message_json(reply: Reply, model: str, thinking: bool = False) -> dict[str, Any]:
+def message_json(reply: Reply, model: str, thinking: str | None = None) -> dict[str, Any]:
+    """The JSON answer; `thinking` is the request's display (`thinking_display`)."""
     content: list[dict[str, Any]] = []
-    if thinking and reply.thinking:
-        content.append({"type": "thinking", "thinking": reply.thinking, "signature": _signature()})
+    if thinking is not None and reply.thinking:
+        shown = reply.thinking if thinking == "summarized" else ""
+        content.append({"type": "thinking", "thinking": shown, "signature": _signature()})
     if reply.text:
         content.append({"type": "text", "text": reply.text})
     for call in reply.tool_calls:
@@ -288,20 +374,25 @@ def _delta(index: int, delta: dict[str, Any]) -> bytes:
                                           "delta": delta})  # fmt: skip
 
 
-def _thinking_block(reply: Reply) -> list[bytes]:
-    """Content block 0 of a thinking reply: the reasoning pieces, then its signature."""
+def _thinking_block(reply: Reply, shown: bool) -> list[bytes]:
+    """Content block 0 of a thinking reply: the reasoning pieces (unless omitted), then its
+    signature."""
     start = {"type": "thinking", "thinking": "", "signature": ""}
     out = [_event("content_block_start",
                   {"type": "content_block_start", "index": 0, "content_block": start})]  # fmt: skip
-    out += [_delta(0, {"type": "thinking_delta", "thinking": p}) for p in reply.thinking_pieces()]
+    pieces = reply.thinking_pieces() if shown else []
+    out += [_delta(0, {"type": "thinking_delta", "thinking": p}) for p in pieces]
     out.append(_delta(0, {"type": "signature_delta", "signature": _signature()}))
     out.append(_event("content_block_stop", {"type": "content_block_stop", "index": 0}))
     return out
 
 
-async def stream_events(reply: Reply, model: str, thinking: bool = False) -> AsyncIterator[bytes]:
+async def stream_events(
+    reply: Reply, model: str, thinking: str | None = None
+) -> AsyncIterator[bytes]:
     """The named-event sequence of §2d; failures injected where the script says. With
-    `thinking` (the request enabled it) a reply's reasoning is content block 0."""
+    `thinking` (the request's display, see `thinking_display`) a reply's reasoning is
+    content block 0."""
     start = {
         "type": "message_start",
         "message": {
@@ -323,8 +414,8 @@ async def stream_events(reply: Reply, model: str, thinking: bool = False) -> Asy
     }
     yield _event("message_start", start)
     index = 0
-    if thinking and reply.thinking:
-        for n, event in enumerate(_thinking_block(reply)):
+    if thinking is not None and reply.thinking:
+        for n, event in enumerate(_thinking_block(reply, thinking == "summarized")):
             if reply.chunk_delay_s and n:
                 await asyncio.sleep(reply.chunk_delay_s)
             yield event
@@ -398,7 +489,9 @@ async def _failure_tail(reply: Reply) -> AsyncIterator[bytes]:
 
 
 class FakeAnthropic(FakeServer):
-    """`FakeAnthropic(page_size=2)` pages the model list two at a time (pagination tests)."""
+    """`FakeAnthropic(page_size=2)` pages the model list two at a time (pagination tests);
+    `thinking={"claude-mythos-preview": ThinkingSupport(...)}` states the thinking support of
+    models whose id carries no version (the others' is read from their id)."""
 
     def __init__(
         self,
@@ -406,9 +499,11 @@ class FakeAnthropic(FakeServer):
         *,
         models: tuple[tuple[str, str, str, int, int], ...] = DEFAULT_MODELS,
         page_size: int = 2,
+        thinking: Mapping[str, ThinkingSupport] | None = None,
     ) -> None:
         self.models = models
         self.page_size = page_size
+        self.thinking = dict(thinking or {})
         state = state or FakeState()
         app = Starlette(
             routes=[
@@ -436,11 +531,13 @@ class FakeAnthropic(FakeServer):
         denied = self._auth_error(request)
         if denied is not None:
             return denied
-        problem = validate(rec.body)
+        model_id = rec.body.get("model") if isinstance(rec.body, dict) else None
+        problem = validate(rec.body, self.support(str(model_id or "")))
         if problem is not None:
             return _error(400, "invalid_request_error", problem)
         reply = self.state.next_reply()
         model = rec.body["model"]
+        display = thinking_display(rec.body, self.support(model))
         failed = render_failure(reply, model)
         if failed is not None:
             return failed
@@ -449,7 +546,7 @@ class FakeAnthropic(FakeServer):
             await asyncio.sleep(reply.first_byte_delay_s)
         if rec.body.get("stream"):
             return StreamingResponse(
-                tracked(self.state, stream_events(reply, model, thinking_enabled(rec.body))),
+                tracked(self.state, stream_events(reply, model, display)),
                 media_type="text/event-stream; charset=utf-8",
                 headers={**headers, "cache-control": "no-cache"},
             )
@@ -459,7 +556,11 @@ class FakeAnthropic(FakeServer):
             return Response(b'{"id":"msg_01', media_type="application/json", headers=headers)
         if reply.failure is Failure.CUT_MID_STREAM:
             return StreamingResponse(_cut_json(), media_type="application/json", headers=headers)
-        return JSONResponse(message_json(reply, model, thinking_enabled(rec.body)), headers=headers)
+        return JSONResponse(message_json(reply, model, display), headers=headers)
+
+    def support(self, model_id: str) -> ThinkingSupport:
+        """The thinking support of one model: as configured, else as its id says."""
+        return self.thinking.get(model_id) or thinking_support(model_id)
 
     async def _models(self, request: Request) -> Response:
         await self.state.record(request)
@@ -484,6 +585,7 @@ class FakeAnthropic(FakeServer):
                 "lifecycle": lifecycle,
                 "max_input_tokens": max_in,
                 "max_tokens": max_out,
+                "capabilities": capabilities(self.support(mid)),
             }
             for mid, name, lifecycle, max_in, max_out in page
         ]
@@ -495,6 +597,35 @@ class FakeAnthropic(FakeServer):
                 "last_id": data[-1]["id"] if data else None,
             }
         )
+
+
+def capabilities(support: ThinkingSupport) -> dict[str, Any]:
+    """A model's `capabilities` object as the Models API sends it (every key present)."""
+
+    def on(flag: bool) -> dict[str, bool]:
+        return {"supported": flag}
+
+    effort = {level: on(support.effort) for level in ("low", "medium", "high", "max")}
+    return {
+        "batch": on(True),
+        "citations": on(True),
+        "code_execution": on(True),
+        "context_management": {"supported": True, "clear_tool_uses_20250919": on(True)},
+        "effort": {"supported": support.effort, **effort, "xhigh": on(False)},
+        "image_input": on(True),
+        "pdf_input": on(True),
+        "server_tools": {"supported": True, "code_execution": on(True), "web_search": on(True)},
+        "structured_outputs": on(True),
+        "thinking": {
+            "supported": support.thinks,
+            "types": {
+                "adaptive": on(support.adaptive),
+                "between_tools": on(False),
+                "disabled": on(True),
+                "enabled": on(support.enabled),
+            },
+        },
+    }
 
 
 async def _cut_json() -> AsyncIterator[bytes]:

@@ -8,11 +8,16 @@ usage is a running total (overwritten, never summed); an `event: error` can arri
 200 (`overloaded_error` -> overloaded); HTTP 529 is overload, not a server fault. The SDK of
 2026-11 no longer takes `temperature` / `top_p` as arguments, so they travel in `extra_body`.
 
-Visible thinking: `ChatRequest.reasoning` becomes `thinking={"type": "enabled",
-"budget_tokens": B}`, with `max_tokens` raised to leave room for the answer after B (thinking
-tokens count toward it). With thinking on, Anthropic rejects `temperature` and `top_k`, and
-`top_p` below 0.95, so they are dropped. Out, `thinking_delta` pieces become `ThinkingDelta`;
-`signature_delta` and `redacted_thinking` blocks carry nothing a person can read.
+Visible thinking: `ChatRequest.reasoning` is asked in one of two forms, per model
+(`thinking_mode`). Claude 4.6 and later think *adaptively*: `thinking={"type": "adaptive",
+"display": "summarized"}` with `output_config={"effort": <effort>}`; they deprecate the budget
+form (Opus 4.7 and later refuse it with a 400), and from Opus 4.7 on the reasoning text is
+omitted unless `display` asks for its summary, which is the whole point here. Older Claude 4
+models only know `thinking={"type": "enabled", "budget_tokens": B}`, with `max_tokens` raised
+to leave room for the answer after B (thinking tokens count toward it). Either way Anthropic
+rejects `temperature` and `top_k`, and `top_p` below 0.95, with thinking on, so they are
+dropped. Out, `thinking_delta` pieces become `ThinkingDelta`; `signature_delta` and
+`redacted_thinking` blocks carry nothing a person can read.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncGenerator, Iterator
-from typing import Any, ClassVar
+from functools import cache
+from importlib import resources
+from typing import Any, ClassVar, Literal
 
 import anthropic
 
@@ -87,15 +94,64 @@ STOP_REASONS: dict[str, FinishReason] = {
 # Thinking-token budget per effort. Anthropic's floor is 1024; `max_tokens` must exceed it.
 THINKING_BUDGETS: dict[ReasoningEffort, int] = {"low": 2048, "medium": 8192, "high": 24576}
 MIN_THINKING_BUDGET = 1024
-# Claude 4 and later think when asked (3.7 did too, but is retired); used for live-list ids
-# the catalog does not know and that come without the API's `capabilities` object.
-_THINKING_ID = re.compile(r"^claude-(?:[a-z]+-)?(\d+)")
+# What separates the words of a model id (`claude-sonnet-4-6@20250929` on some clouds).
+_ID_PARTS = re.compile(r"[-@._]")
+
+ThinkingMode = Literal["adaptive", "budget"]
+# The first Claude version that thinks adaptively (and deprecates the budget form).
+ADAPTIVE_SINCE = (4, 6)
+
+
+def claude_version(model_id: str) -> tuple[int, int] | None:
+    """(major, minor) read from a Claude model id, or None when it names no version.
+
+    Ids put the version before or after the family (`claude-sonnet-4-6`,
+    `claude-3-7-sonnet-20250219`), optionally with a date; an 8-digit date is never a minor
+    version (`claude-opus-4-20250514` is 4.0)."""
+    parts = _ID_PARTS.split(model_id.lower())
+    if parts[0] != "claude":
+        return None
+    numbers = [p if p.isdigit() and len(p) <= 2 else None for p in parts[1:]]
+    for i, major in enumerate(numbers):
+        if major is not None:
+            minor = numbers[i + 1] if i + 1 < len(numbers) else None
+            return int(major), int(minor or 0)
+    return None
 
 
 def thinks(model_id: str) -> bool:
     """Whether a Claude model id names a model that can think (Claude 4 and later)."""
-    match = _THINKING_ID.match(model_id)
-    return match is not None and int(match.group(1)) >= 4
+    version = claude_version(model_id)
+    return version is not None and version >= (4, 0)
+
+
+def thinking_mode(
+    model_id: str, live: ThinkingMode | None = None, catalog: ThinkingMode | None = None
+) -> ThinkingMode:
+    """How to ask `model_id` to think: "adaptive" (`thinking.type=adaptive` + effort) or
+    "budget" (`thinking.type=enabled` + `budget_tokens`).
+
+    The most reliable source wins: the Models API's own `capabilities.thinking.types`
+    (`live`), then the shipped catalog's `"thinking"` flag, then the version in the id
+    (4.6 and later are adaptive). An id without a version gets the budget form, which every
+    thinking model before Opus 4.7 accepts."""
+    if live is not None:
+        return live
+    if catalog is not None:
+        return catalog
+    version = claude_version(model_id)
+    return "adaptive" if version is not None and version >= ADAPTIVE_SINCE else "budget"
+
+
+@cache
+def catalog_thinking_modes() -> dict[str, ThinkingMode]:
+    """The catalog's `"thinking": "adaptive" | "budget"` flags, by model id. The shared
+    catalog parser keeps only what every provider has, so Claude reads its own flag here."""
+    path = resources.files("polychat.providers").joinpath("catalog", f"{NAME}.json")
+    models = json.loads(path.read_text(encoding="utf-8"))["models"]
+    return {
+        str(m["id"]): m["thinking"] for m in models if m.get("thinking") in ("adaptive", "budget")
+    }
 
 
 def thinking_limits(
@@ -238,6 +294,8 @@ class ClaudeProvider(BaseProvider):
         self._models = ModelCache(
             self.instance_id, load_catalog(NAME), ttl_s=config.models_cache_ttl_s
         )
+        # Thinking form per model, as the Models API's capabilities state it (live list).
+        self._live_modes: dict[str, ThinkingMode] = {}
 
     async def aclose(self) -> None:
         await self._client.close()
@@ -251,25 +309,43 @@ class ClaudeProvider(BaseProvider):
             self._models.info(model or self.get_default_model()), self.DEFAULT_CAPS
         )
 
+    def thinking_mode_for(self, model_id: str) -> ThinkingMode:
+        """How this model is asked to think (see `thinking_mode`): the live list's word for
+        it once read, else the catalog's, else the id's."""
+        return thinking_mode(
+            model_id, self._live_modes.get(model_id), catalog_thinking_modes().get(model_id)
+        )
+
     def _params(self, request: ChatRequest) -> dict[str, Any]:
         check_capabilities(request, self.get_capabilities(request.model), self.instance_id)
         info = self._models.info(request.model)
         model_max = info.max_output_tokens if info is not None else None
         max_tokens = request.max_tokens or model_max or DEFAULT_MAX_OUTPUT
-        limits = (
-            thinking_limits(request.reasoning, request.max_tokens, model_max)
-            if request.reasoning is not None and not _continues_tool_use(request)
-            else None
-        )
-        if limits is not None:
-            max_tokens = limits[1]
+        effort = request.reasoning if not _continues_tool_use(request) else None
+        mode = self.thinking_mode_for(request.model) if effort is not None else None
+        thinking: dict[str, Any] | None = None
+        output_config: dict[str, Any] | None = None
+        if effort is not None and mode == "adaptive":
+            # No budget: the model decides how much to think, from the effort. `max_tokens`
+            # stays the usual one (thinking counts toward it), within the model's limit.
+            thinking = {"type": "adaptive", "display": "summarized"}
+            output_config = {"effort": effort}
+            if model_max is not None:
+                max_tokens = min(max_tokens, model_max)
+        elif effort is not None:
+            limits = thinking_limits(effort, request.max_tokens, model_max)
+            if limits is not None:
+                thinking = {"type": "enabled", "budget_tokens": limits[0]}
+                max_tokens = limits[1]
         params: dict[str, Any] = {
             "model": request.model,
             "max_tokens": max_tokens,
             "messages": to_messages(request),
         }
-        if limits is not None:
-            params["thinking"] = {"type": "enabled", "budget_tokens": limits[0]}
+        if thinking is not None:
+            params["thinking"] = thinking
+        if output_config is not None:
+            params["output_config"] = output_config
         if request.system:
             params["system"] = request.system
         if request.stop:
@@ -280,9 +356,10 @@ class ClaudeProvider(BaseProvider):
                 for t in request.tools
             ]
         # Newer Claude models refuse temperature and top_p together: temperature wins. With
-        # thinking, temperature is refused outright and top_p only allowed from 0.95 up.
+        # thinking (either form), temperature is refused outright and top_p only allowed from
+        # 0.95 up.
         extra: dict[str, Any] = {}
-        if limits is not None:
+        if thinking is not None:
             if request.top_p is not None and request.top_p >= 0.95:
                 extra["top_p"] = min(request.top_p, 1.0)
         elif request.temperature is not None:
@@ -359,6 +436,9 @@ class ClaudeProvider(BaseProvider):
         async for m in self._client.models.list(limit=1000):
             if getattr(m, "lifecycle", "active") == "retired":
                 continue
+            mode = _live_mode(m)
+            if mode is not None:
+                self._live_modes[m.id] = mode
             out.append(
                 ModelInfo(
                     id=m.id,
@@ -394,6 +474,19 @@ def _live_thinks(model: Any) -> bool:
     thinking = getattr(caps, "thinking", None)
     supported = getattr(thinking, "supported", None)
     return supported if isinstance(supported, bool) else thinks(model.id)
+
+
+def _live_mode(model: Any) -> ThinkingMode | None:
+    """The thinking form the API itself says a model accepts (`capabilities.thinking.types`):
+    adaptive whenever it is supported (4.6 takes both, and deprecates the budget form), the
+    budget form when only that is; None when the API says nothing usable."""
+    caps = getattr(model, "capabilities", None)
+    types = getattr(getattr(caps, "thinking", None), "types", None)
+    if getattr(getattr(types, "adaptive", None), "supported", None) is True:
+        return "adaptive"
+    if getattr(getattr(types, "enabled", None), "supported", None) is True:
+        return "budget"
+    return None
 
 
 class _StreamState:

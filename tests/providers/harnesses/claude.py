@@ -65,7 +65,12 @@ class AnthropicWire:
         return body.get("temperature")
 
     def reasoning(self, body: Any) -> Any:
-        return body.get("thinking")
+        """The thinking parameter with the effort that goes with it (adaptive models take
+        the effort in `output_config`); None when the request does not ask to think."""
+        thinking = body.get("thinking")
+        if thinking is None:
+            return None
+        return {"thinking": thinking, "output_config": body.get("output_config")}
 
 
 HARNESSES = [
@@ -83,9 +88,13 @@ HARNESSES = [
         key_check_path="/v1/models",
         models_path="/v1/models",
         reasoning_model="claude-sonnet-4-6",
+        # Sonnet 4.6 thinks adaptively: no budget, the effort itself, the summary shown.
         reasoning_wire={
-            effort: {"type": "enabled", "budget_tokens": budget}
-            for effort, budget in (("low", 2048), ("medium", 8192), ("high", 24576))
+            effort: {
+                "thinking": {"type": "adaptive", "display": "summarized"},
+                "output_config": {"effort": effort},
+            }
+            for effort in ("low", "medium", "high")
         },
     )
 ]
