@@ -23,6 +23,12 @@ import {
   type SettingsForm,
 } from "./conversationSettings";
 
+const EFFORT_LABELS = {
+  low: "convSettings.effortLow",
+  medium: "convSettings.effortMedium",
+  high: "convSettings.effortHigh",
+} as const;
+
 /**
  * "Conversation settings": this chat's system prompt and sampling defaults, used by every
  * later answer in it. Opened from the conversation's menu (header or sidebar row).
@@ -178,12 +184,12 @@ function SettingsFormView({ conversation, onDone }: { conversation: Conversation
           value={form.effort}
           onChange={set("effort")}
           aria-describedby={`${id}-effort-hint`}
-          className="h-10 w-full rounded-lg border border-input bg-card px-3 text-sm focus-visible:outline-2 focus-visible:outline-ring sm:w-1/2"
+          className="block h-10 w-full rounded-lg border border-input bg-card px-3 text-sm focus-visible:outline-2 focus-visible:outline-ring sm:w-[calc(50%-0.5rem)]"
           data-testid="conversation-thinking-effort"
         >
           {EFFORTS.map((e) => (
             <option key={e} value={e}>
-              {t(`convSettings.effort${e[0]?.toUpperCase()}${e.slice(1)}` as "convSettings.effortLow")}
+              {t(EFFORT_LABELS[e])}
             </option>
           ))}
         </select>
