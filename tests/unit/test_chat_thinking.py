@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from polychat.chat.history import to_provider_messages
 from polychat.chat.hub import Generation
-from polychat.chat.reasoning import model_info, model_reasons, wanted_effort
+from polychat.chat.reasoning import model_reasons, wanted_effort
 from polychat.chat.runner import Candidate, Outcome, run_generation
 from polychat.chat.sse import frame, parse_frames, thinking_frame
 from polychat.chat.store import StoredMessage
@@ -232,7 +232,7 @@ def test_effort_and_model_knowledge() -> None:
         None,
     ]
     provider = Scripted([])
-    info = model_info(provider, "thinker")
+    info = provider.known_model("thinker")
     assert info is not None and info.reasoning
     assert model_reasons(provider, "thinker")
     assert not model_reasons(provider, "plain")

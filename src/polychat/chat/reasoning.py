@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from polychat.providers.base import BaseProvider, ModelInfo, ReasoningEffort
-from polychat.providers.catalog import ModelCache, load_catalog
+from polychat.providers.base import BaseProvider, ReasoningEffort
 
 EFFORTS: tuple[ReasoningEffort, ...] = ("low", "medium", "high")
 
@@ -23,17 +22,7 @@ def wanted_effort(setting: Any) -> ReasoningEffort | None:
     return cast(ReasoningEffort, setting) if setting in EFFORTS else None
 
 
-def model_info(provider: BaseProvider, model: str) -> ModelInfo | None:
-    """What the provider instance knows about `model` without any network call: its last
-    live list when it has one, else its catalog (every adapter keeps them in a `ModelCache`).
-    A provider without one falls back to the shipped catalog of its class."""
-    for value in getattr(provider, "__dict__", {}).values():
-        if isinstance(value, ModelCache):
-            return value.info(model)
-    return load_catalog(provider.name).get(model)
-
-
 def model_reasons(provider: BaseProvider, model: str) -> bool:
     """True when `model` is known to show its thinking when asked."""
-    info = model_info(provider, model)
+    info = provider.known_model(model)
     return info is not None and info.reasoning

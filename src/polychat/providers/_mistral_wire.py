@@ -161,26 +161,14 @@ def build_request(request: ChatRequest, model: str) -> dict[str, Any]:
 
 
 def text_of(content: Any) -> str:
-    """Content is a string, or (reasoning models) a list of chunks of which we keep text."""
+    """The text of a content string or chunk list (reasoning models), keeping `text` chunks.
+    A `thinking` chunk's body has the same shape (a list of text chunks, or a bare string)."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):
         return "".join(
             str(c.get("text", ""))
             for c in content
-            if isinstance(c, dict) and c.get("type") == "text"
-        )
-    return ""
-
-
-def _thinking_text(thinking: Any) -> str:
-    """A `thinking` chunk's body: a list of text chunks (as captured), or a bare string."""
-    if isinstance(thinking, str):
-        return thinking
-    if isinstance(thinking, list):
-        return "".join(
-            str(c.get("text", ""))
-            for c in thinking
             if isinstance(c, dict) and c.get("type") == "text"
         )
     return ""
@@ -199,7 +187,7 @@ def content_events(content: Any) -> list[TextDelta | ThinkingDelta]:
         if kind == "text" and chunk.get("text"):
             out.append(TextDelta(str(chunk["text"])))
         elif kind == "thinking":
-            text = _thinking_text(chunk.get("thinking"))
+            text = text_of(chunk.get("thinking"))
             if text:
                 out.append(ThinkingDelta(text))
     return out

@@ -418,6 +418,17 @@ class BaseProvider(abc.ABC):
     @abc.abstractmethod
     async def get_models(self) -> list[ModelInfo]: ...
 
+    def known_model(self, model_id: str) -> ModelInfo | None:
+        """What this provider knows about `model_id` without a network call: its last live
+        list, else its shipped catalog; None when it knows nothing. The chat service asks it
+        on the request path (can this model think?), so it must stay a lookup."""
+        from polychat.providers.catalog import ModelCache, load_catalog  # catalog imports us
+
+        models = getattr(self, "_models", None)  # every adapter keeps its list in `_models`
+        if isinstance(models, ModelCache):
+            return models.info(model_id)
+        return load_catalog(self.name).get(model_id)
+
     @abc.abstractmethod
     async def validate_api_key(self, api_key: str | None = None) -> KeyValidation: ...
 
