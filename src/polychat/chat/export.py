@@ -103,11 +103,27 @@ def _images(m: ExportMessage) -> int:
     return sum(1 for p in m.parts if (p.get("kind") or p.get("type")) == "image")
 
 
+def _files(m: ExportMessage) -> list[str]:
+    """Each attached text file as `📎 NAME` and its content in a fenced block whose fence is
+    longer than any run of backticks inside, so the file can never close it early."""
+    out: list[str] = []
+    for p in m.parts:
+        if p.get("kind") != "file" or not isinstance(p.get("text"), str):
+            continue
+        text = str(p["text"])
+        longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+        fence = "`" * max(3, longest + 1)
+        name = " ".join(str(p.get("name") or "file").split())
+        out += [f"📎 {name}", "", fence, text.rstrip("\n"), fence, ""]
+    return out
+
+
 def to_markdown(
     conv: ExportConversation, messages: list[ExportMessage], exported_at: datetime
 ) -> str:
     """Roles, model names and text of the active branch, oldest first; an answer's thinking
-    (when the model thought) is quoted under its model heading, before the answer."""
+    (when the model thought) is quoted under its model heading, before the answer; a user's
+    attached files are shown in full before their message."""
     title = " ".join((conv.title or "").split()) or "Untitled conversation"
     when = exported_at.strftime("%Y-%m-%d %H:%M UTC")
     count = f"{len(messages)} message" + ("" if len(messages) == 1 else "s")
@@ -131,6 +147,7 @@ def to_markdown(
         images = _images(m)
         if images:
             out += [f"*[{images} image{'s' if images > 1 else ''} attached]*", ""]
+        out += _files(m)
         if m.content:
             out += [m.content.rstrip(), ""]
         if m.status in {"error", "interrupted"} and m.error:
@@ -143,7 +160,8 @@ def to_markdown(
 
 
 def to_json(conv: ExportConversation, messages: list[ExportMessage], exported_at: datetime) -> str:
-    """Everything of the active branch, images included, for import elsewhere or a backup."""
+    """Everything of the active branch, images and files included, for import elsewhere or a
+    backup."""
     body = {
         "format": "polychat.conversation.v1",
         "exported_at": exported_at.isoformat(),

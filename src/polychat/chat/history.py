@@ -5,6 +5,10 @@ conversation written by one provider replays intact to any other. An answer's `t
 is for people only: it never goes back to a provider. Consecutive turns of the
 same role (a user turn whose answer failed empty, then a new user turn) are merged, because
 some providers reject two user turns in a row.
+
+A user's attached text file (`file` part) reaches every provider as plain text, a
+`<document name=… media_type=…>` block placed before the message's own text, so no provider
+needs a capability for it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,14 @@ from polychat.providers.base import (
 )
 
 
+def document_text(name: str, media_type: str, text: str) -> str:
+    """A file as the model reads it: wrapped in a `<document>` tag naming it (quotes in the
+    name or type escaped so the tag stays well formed)."""
+    name_attr = name.replace("&", "&amp;").replace('"', "&quot;")
+    type_attr = media_type.replace("&", "&amp;").replace('"', "&quot;")
+    return f'<document name="{name_attr}" media_type="{type_attr}">\n{text}\n</document>'
+
+
 def part_from_dict(d: dict[str, Any]) -> ContentPart | None:
     """The provider-neutral part of a stored one; None for what is never sent back to a
     provider: a `thinking` part (the model's own reasoning is display only, and every
@@ -33,6 +45,10 @@ def part_from_dict(d: dict[str, Any]) -> ContentPart | None:
         return TextPart(str(d.get("text", "")))
     if kind == "image":
         return ImagePart(str(d["media_type"]), str(d["data"]))
+    if kind == "file":
+        return TextPart(
+            document_text(str(d.get("name", "")), str(d.get("media_type", "")), str(d["text"]))
+        )
     if kind == "tool_call":
         return ToolCallPart(str(d["id"]), str(d["name"]), dict(d.get("arguments") or {}))
     if kind == "tool_result":
@@ -60,11 +76,10 @@ def part_to_dict(p: ContentPart) -> dict[str, Any]:
 
 def _parts(m: StoredMessage) -> tuple[ContentPart, ...]:
     if m.parts:
-        parsed = [
-            part_from_dict(d)
-            for d in m.parts
-            if isinstance(d, dict) and d.get("kind") != "thinking"
-        ]
+        stored = [d for d in m.parts if isinstance(d, dict) and d.get("kind") != "thinking"]
+        # Files go first: a model reads the documents, then the question about them.
+        stored.sort(key=lambda d: 0 if d.get("kind") == "file" else 1)
+        parsed = [part_from_dict(d) for d in stored]
         out = tuple(p for p in parsed if p is not None)
         # An answer saved by a checkpoint has text in `content` but no parts yet.
         if out:

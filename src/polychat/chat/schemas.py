@@ -4,9 +4,17 @@ schema is generated from these, so their docstrings and field descriptions are t
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    Tag,
+    field_validator,
+)
 
 MessageStatus = Literal["complete", "streaming", "stopped", "error", "interrupted"]
 # Visible thinking: off, or how hard the model may think (see `chat/reasoning.py`).
@@ -19,6 +27,56 @@ class Attachment(BaseModel):
     type: Literal["image"] = "image"
     media_type: Literal["image/png", "image/jpeg", "image/gif", "image/webp"]
     data: str = Field(min_length=4, max_length=15_000_000)
+
+
+# A text file's limits: one file, and all files of one message (about 500k tokens at most).
+MAX_FILE_CHARS = 512_000
+MAX_FILES_CHARS = 2_000_000
+
+
+class FileAttachment(BaseModel):
+    """A text or code file sent with the new user turn, already decoded by the client.
+
+    Every provider reads it as text (a `<document>` block before the message), so any model
+    can take it. The name keeps only its last path segment: it is shown, never opened.
+    """
+
+    type: Literal["file"]
+    name: str = Field(min_length=1, max_length=255, description="File name (basename only)")
+    media_type: str = Field(
+        min_length=1, max_length=100, description="e.g. text/plain, text/x-python"
+    )
+    text: str = Field(max_length=MAX_FILE_CHARS, description="The file's content, UTF-8 text")
+
+    @field_validator("name")
+    @classmethod
+    def _basename(cls, value: str) -> str:
+        base = value.replace("\\", "/").rsplit("/", 1)[-1].strip()
+        if not base or base in {".", ".."}:
+            raise ValueError("the file name is empty once its folders are removed")
+        if any(ord(c) < 32 or ord(c) == 127 for c in base):
+            raise ValueError("the file name contains control characters")
+        return base
+
+    @field_validator("text")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("the file contains NUL bytes: only text files can be attached")
+        return value
+
+
+def _attachment_type(value: Any) -> str:
+    """Images were sent without `type` before files existed: a missing type is an image."""
+    if isinstance(value, dict):
+        return str(value.get("type") or "image")
+    return str(getattr(value, "type", "image"))
+
+
+AnyAttachment = Annotated[
+    Annotated[Attachment, Tag("image")] | Annotated[FileAttachment, Tag("file")],
+    Discriminator(_attachment_type),
+]
 
 
 class InputMessage(BaseModel):
@@ -55,7 +113,11 @@ class ChatBody(BaseModel):
     top_p: float | None = Field(default=None, ge=0, le=1)
     max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
     stop: list[str] | None = Field(default=None, max_length=8)
-    attachments: list[Attachment] | None = Field(default=None, max_length=16)
+    attachments: list[AnyAttachment] | None = Field(
+        default=None,
+        max_length=16,
+        description="Images and text files sent with the new user turn (16 at most)",
+    )
     edit_message_id: int | None = None
     regenerate_message_id: int | None = None
     failover: list[FailoverTarget] | None = Field(
@@ -70,6 +132,20 @@ class ChatBody(BaseModel):
         "uses the saved value (missing: off). Sent only to models that can think; "
         "others answer normally",
     )
+
+    @field_validator("attachments")
+    @classmethod
+    def _files_fit(
+        cls, value: list[Attachment | FileAttachment] | None
+    ) -> list[Attachment | FileAttachment] | None:
+        """All files of one message together stay under `MAX_FILES_CHARS` characters."""
+        total = sum(len(a.text) for a in value or [] if isinstance(a, FileAttachment))
+        if total > MAX_FILES_CHARS:
+            raise ValueError(
+                f"the attached files hold {total:,} characters together; the limit is "
+                f"{MAX_FILES_CHARS:,} per message"
+            )
+        return value
 
 
 class UsageOut(BaseModel):

@@ -28,7 +28,7 @@ from polychat.chat.hub import Generation, StreamHub
 from polychat.chat.options import ChatOptions
 from polychat.chat.reasoning import model_reasons, wanted_effort
 from polychat.chat.runner import Candidate, Outcome, RejectedKey, run_generation
-from polychat.chat.schemas import ChatBody
+from polychat.chat.schemas import Attachment, ChatBody, FileAttachment
 from polychat.chat.sse import delta_frame, frame, thinking_frame
 from polychat.chat.titles import first_words, generate_title
 from polychat.chat.writer import ChatWriter
@@ -37,7 +37,6 @@ from polychat.db.types import utcnow
 from polychat.providers.base import (
     BaseProvider,
     ChatRequest,
-    ContentPart,
     ImagePart,
     ProviderError,
     TextPart,
@@ -222,7 +221,7 @@ class ChatService:
             conv = target.conv
             chain = await self._failover(session, user_id, body, conv, resolved)
 
-        new_parts: tuple[ContentPart, ...] = ()
+        new_parts: list[dict[str, Any]] = []
         history_items: list[tuple[str, str]] = []
         if conv is None:
             history_items = [(m.role, m.content) for m in body.messages or []]
@@ -244,8 +243,7 @@ class ChatService:
             messages = to_provider_messages(
                 [
                     *(_as_stored(m) for m in path_messages),
-                    store.StoredMessage(0, None, "user", "", [part_to_dict(p) for p in new_parts],
-                                        "complete"),
+                    store.StoredMessage(0, None, "user", "", new_parts, "complete"),
                 ]
             )  # fmt: skip
         if not messages or messages[-1].role != "user":
@@ -295,7 +293,7 @@ class ChatService:
             parent_id=target.parent_id,
             history=history_items,
             user_content=None if target.regenerate_parent_id is not None else (content or ""),
-            user_parts=[part_to_dict(p) for p in new_parts] or None,
+            user_parts=new_parts or None,
             regenerate_parent_id=target.regenerate_parent_id,
             provider=resolved.provider_id,
             model=resolved.model,
@@ -491,8 +489,8 @@ class ChatService:
             )
         anchor_id = body.edit_message_id or body.regenerate_message_id
         if anchor_id is None and body.conversation_id is None:
-            if body.content is None and not body.messages:
-                raise ChatError(400, "empty_message", "send `content` or `messages`")
+            if body.content is None and not body.messages and not body.attachments:
+                raise ChatError(400, "empty_message", "send `content`, `messages` or `attachments`")
             return _Target(None, [], None, None)
         if body.messages:
             raise ChatError(
@@ -684,12 +682,20 @@ def _as_stored(m: PMessage) -> store.StoredMessage:
     return store.StoredMessage(0, None, m.role, "", [part_to_dict(p) for p in m.parts], "complete")
 
 
-def _user_parts(content: str | None, body: ChatBody) -> tuple[ContentPart, ...]:
-    parts: list[ContentPart] = []
+def _user_parts(content: str | None, body: ChatBody) -> list[dict[str, Any]]:
+    """The new user turn's stored parts: its text, then images, then files (the history
+    puts files before the text when it sends them, see `chat/history.py`)."""
+    parts: list[dict[str, Any]] = []
     if content is not None and content.strip():
-        parts.append(TextPart(content))
-    for a in body.attachments or []:
-        parts.append(ImagePart(a.media_type, a.data))
+        parts.append(part_to_dict(TextPart(content)))
+    attachments = body.attachments or []
+    for a in attachments:
+        if isinstance(a, Attachment):
+            parts.append(part_to_dict(ImagePart(a.media_type, a.data)))
+    for a in attachments:
+        if isinstance(a, FileAttachment):
+            parts.append({"kind": "file", "name": a.name, "media_type": a.media_type,
+                          "text": a.text})  # fmt: skip
     if not parts:
         raise ChatError(400, "empty_message", "the message is empty")
-    return tuple(parts)
+    return parts
