@@ -12,6 +12,7 @@ import type {
   ConversationSearchHit,
   ConversationSummary,
   ImageMediaType,
+  FilePart,
   ImagePart,
   MessageStatus,
   ModelInfo,
@@ -178,6 +179,18 @@ function toImages(parts: unknown): ImagePart[] {
   return out;
 }
 
+/** The `file` parts of a message (name and text must be strings; the rest is dropped). */
+function toFiles(parts: unknown): FilePart[] {
+  if (!Array.isArray(parts)) return [];
+  const out: FilePart[] = [];
+  for (const raw of parts) {
+    const p = obj(raw);
+    if ((p.kind ?? p.type) !== "file" || typeof p.text !== "string") continue;
+    out.push({ name: str(p.name) || "file", media_type: str(p.media_type) || "text/plain", text: p.text });
+  }
+  return out;
+}
+
 /**
  * The answer's `thinking` part, if it has one with text (the server puts it first). Several
  * are joined, so nothing the model thought is lost if a future server splits them.
@@ -208,6 +221,7 @@ export function toMessage(v: unknown): ChatMessage {
       : [];
   const id = str(m.id) ?? "";
   const images = toImages(m.parts);
+  const files = toFiles(m.parts);
   const thinking = toThinking(m.parts);
   const content =
     typeof m.content === "string"
@@ -240,6 +254,7 @@ export function toMessage(v: unknown): ChatMessage {
         }
       : null,
     ...(images.length ? { images } : {}),
+    ...(files.length ? { files } : {}),
     ...(thinking ? { thinking } : {}),
   };
 }

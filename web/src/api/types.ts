@@ -122,6 +122,16 @@ export interface ImagePart {
   data: string;
 }
 
+/**
+ * A text or code file the user attached: sent as an attachment (`type: "file"`), saved and
+ * returned as a `file` message part. Shown only as plain text, never as HTML.
+ */
+export interface FilePart {
+  name: string;
+  media_type: string;
+  text: string;
+}
+
 /** How hard a model thinks when thinking is on. */
 export type ReasoningEffort = "low" | "medium" | "high";
 
@@ -150,6 +160,8 @@ export interface ChatMessage {
   usage: MessageUsage | null;
   /** Images the user attached (from the message's `image` parts), in order. */
   images?: ImagePart[];
+  /** Text files the user attached (from the message's `file` parts), in order. */
+  files?: FilePart[];
   /** An answer's reasoning (its `thinking` part), when the model thought out loud. */
   thinking?: ThinkingPart;
 }

@@ -1,5 +1,5 @@
 import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
-import type { ImagePart } from "@/api/types";
+import type { FilePart, ImagePart } from "@/api/types";
 
 /**
  * The one answer being written, per conversation. Only the streaming bubble subscribes to
@@ -13,6 +13,8 @@ export interface LiveStream {
   pendingUserText: string | null;
   /** The images sent with it, shown in the same bubble. */
   pendingImages: ImagePart[] | null;
+  /** Text files sent with the pending user turn, shown as chips until it is saved. */
+  pendingFiles: FilePart[] | null;
   /** Regenerate/edit: the message this new branch replaces on screen while it streams. */
   replaces: string | null;
   /** What was asked, so a Retry asks the same thing again (an edit stays an edit). */
@@ -61,6 +63,7 @@ const streamSlice = createSlice({
         key: string;
         pendingUserText: string | null;
         pendingImages?: ImagePart[] | null;
+        pendingFiles?: FilePart[] | null;
         replaces?: string | null;
         kind?: SendKind;
         model: string | null;
@@ -78,6 +81,7 @@ const streamSlice = createSlice({
         assistantMessageId: p.assistantMessageId ?? null,
         pendingUserText: p.pendingUserText,
         pendingImages: p.pendingImages ?? null,
+        pendingFiles: p.pendingFiles ?? null,
         replaces: p.replaces ?? null,
         kind: p.kind ?? "send",
         text: p.text ?? "",
@@ -156,6 +160,7 @@ const streamSlice = createSlice({
       if (!s) return;
       s.pendingUserText = null;
       s.pendingImages = null;
+      s.pendingFiles = null;
     },
     streamCleared(state, action: PayloadAction<string>) {
       delete state.byConversation[action.payload];

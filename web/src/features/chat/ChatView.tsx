@@ -1,4 +1,4 @@
-import { ArrowDown, ImagePlus, KeyRound } from "lucide-react";
+import { ArrowDown, Paperclip, KeyRound } from "lucide-react";
 import {
   useCallback,
   useEffect,
@@ -15,7 +15,7 @@ import {
   useProfileQuery,
   useUpdateConversationMutation,
 } from "@/api/endpoints";
-import type { ChatMessage, ImagePart } from "@/api/types";
+import type { ChatMessage, FilePart, ImagePart } from "@/api/types";
 import { Button } from "@/components/ui/button";
 import { ModelSelector } from "@/features/models/ModelSelector";
 import { useAppDispatch, useAppSelector } from "@/store";
@@ -24,6 +24,7 @@ import { modelChosen, thinkingChosen } from "@/store/uiSlice";
 import { MAX_ATTACHMENTS } from "./attachments";
 import { Composer, type ComposerHandle } from "./Composer";
 import { draftOwner, returnDraft } from "./drafts";
+import { MessageFiles } from "./FileAttachments";
 import { MessageImages } from "./ImageViewer";
 import { LiveAnswer } from "./LiveAnswer";
 import { branchHasImages, imagesBeforeEach, retryPlan } from "./branchGuard";
@@ -63,6 +64,9 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
   const livePending = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.pendingUserText : undefined));
   const livePendingImages = useAppSelector((s) =>
     liveKey ? s.stream.byConversation[liveKey]?.pendingImages : undefined,
+  );
+  const livePendingFiles = useAppSelector((s) =>
+    liveKey ? s.stream.byConversation[liveKey]?.pendingFiles : undefined,
   );
   const liveReplaces = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.replaces : undefined));
   const liveKind = useAppSelector((s) => (liveKey ? s.stream.byConversation[liveKey]?.kind : undefined));
@@ -113,6 +117,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
     (args: {
       content: string;
       images?: readonly ImagePart[];
+      files?: readonly FilePart[];
       regenerateMessageId?: string | null;
       editMessageId?: string | null;
     }) => {
@@ -132,6 +137,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
             regenerateMessageId: args.regenerateMessageId,
             editMessageId: args.editMessageId,
             attachments: args.images,
+            files: args.files,
             reasoning: think,
           },
           (newId) => {
@@ -145,7 +151,11 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
         // into the composer (the error stays on screen) instead of being lost.
         if (result.outcome === "refused" && fromComposer) {
           dispatch(pendingReturned(result.key));
-          returnDraft(composerKey, { text: args.content, images: [...(args.images ?? [])] });
+          returnDraft(composerKey, {
+            text: args.content,
+            images: [...(args.images ?? [])],
+            files: [...(args.files ?? [])],
+          });
         }
         // A refused edit: the message comes back on screen with its edit box open, holding
         // the edited text and images and saying why (its Retry is an edit again).
@@ -157,6 +167,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
             messageId: edited,
             text: args.content,
             images: [...(args.images ?? [])],
+            files: [...(args.files ?? [])],
             error: result.error?.message ?? "",
             retryable: result.error?.retryable ?? false,
           });
@@ -172,9 +183,10 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
       onRegenerate: (m: ChatMessage) => {
         send({ content: "", regenerateMessageId: m.id });
       },
-      onEdit: (m: ChatMessage, text: string, images: readonly ImagePart[]) => {
-        // The server builds the edited turn from this request alone: its images come along.
-        send({ content: text, images, editMessageId: m.id });
+      onEdit: (m: ChatMessage, text: string, images: readonly ImagePart[], files: readonly FilePart[]) => {
+        // The server builds the edited turn from this request alone: its images and files
+        // come along.
+        send({ content: text, images, files, editMessageId: m.id });
       },
       onEditClosed: () => setReturned(null),
       onSelectBranch: (siblingId: string) => {
@@ -203,7 +215,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
     return messages;
   }, [messages, livePhase, liveAssistantId, liveReplaces]);
   const showPending = Boolean(
-    livePhase && (livePending || livePendingImages?.length) && !(liveUserId && shown.some((m) => m.id === liveUserId)),
+    livePhase && (livePending || livePendingImages?.length || livePendingFiles?.length) && !(liveUserId && shown.some((m) => m.id === liveUserId)),
   );
 
   const noVisionModel = current && !current.capabilities.vision ? (choice.label ?? current.id) : null;
@@ -302,9 +314,9 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
       key={composerKey}
       ref={composerRef}
       draftKey={composerKey}
-      onSend={(text, images) => {
+      onSend={(text, images, files) => {
         lastUserText.current = text;
-        send({ content: text, images });
+        send({ content: text, images, files });
       }}
       onStop={onStop}
       streaming={streaming}
@@ -326,7 +338,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
           aria-hidden="true"
         >
           <div className="flex size-full flex-col items-center justify-center gap-2 rounded-2xl border-2 border-dashed border-primary bg-primary/5 px-4 text-center">
-            <ImagePlus className="size-10 text-primary" />
+            <Paperclip className="size-10 text-primary" />
             <p className="font-serif text-2xl text-foreground">{t("chat.attach.dropTitle")}</p>
             <p className="text-sm text-muted-foreground">{t("chat.attach.dropHint", { max: MAX_ATTACHMENTS })}</p>
           </div>
@@ -379,6 +391,9 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
                   {livePendingImages && livePendingImages.length > 0 && (
                     <MessageImages images={livePendingImages} className="mb-1.5" />
                   )}
+                  {livePendingFiles && livePendingFiles.length > 0 && (
+                    <MessageFiles files={livePendingFiles} className="mb-1.5" />
+                  )}
                   {livePending && <UserBubble text={livePending} />}
                 </div>
               )}
@@ -392,16 +407,22 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
                       replaces: liveReplaces ?? null,
                       pendingUserText: livePending ?? null,
                       pendingImages: livePendingImages ?? null,
+                      pendingFiles: livePendingFiles ?? null,
                     });
                     switch (plan.kind) {
                       case "regenerate":
                         send({ content: "", regenerateMessageId: plan.messageId });
                         break;
                       case "edit":
-                        send({ content: plan.content, images: plan.images, editMessageId: plan.messageId });
+                        send({
+                          content: plan.content,
+                          images: plan.images,
+                          files: plan.files,
+                          editMessageId: plan.messageId,
+                        });
                         break;
                       case "send":
-                        send({ content: plan.content, images: plan.images });
+                        send({ content: plan.content, images: plan.images, files: plan.files });
                         break;
                       default:
                         // Refused before it started: the message is back in the composer.

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ImagePart } from "@/api/types";
+import type { FilePart, ImagePart } from "@/api/types";
 import type { ImageResizer } from "./attachments";
 import { Composer } from "./Composer";
 import { loadDraftText, returnDraft } from "./drafts";
@@ -27,7 +27,7 @@ function paste(files: File[], text = ""): boolean {
 }
 
 function setup(over: Partial<Parameters<typeof Composer>[0]> = {}) {
-  const onSend = vi.fn<(text: string, images: ImagePart[]) => void>();
+  const onSend = vi.fn<(text: string, images: ImagePart[], files: FilePart[]) => void>();
   const utils = render(
     <Composer
       onSend={onSend}
@@ -60,7 +60,7 @@ describe("Composer attachments", () => {
     expect(send).toBeEnabled();
     fireEvent.change(screen.getByTestId("composer-input"), { target: { value: "What is this?" } });
     fireEvent.click(send);
-    expect(onSend).toHaveBeenCalledWith("What is this?", [{ media_type: "image/png", data: btoa("pixels") }]);
+    expect(onSend).toHaveBeenCalledWith("What is this?", [{ media_type: "image/png", data: btoa("pixels") }], []);
     expect(screen.queryByTestId("attachment-thumb")).toBeNull();
     expect(screen.getByTestId("composer-input")).toHaveValue("");
   });
@@ -89,7 +89,7 @@ describe("Composer attachments", () => {
     setup();
     paste([new File(["%PDF"], "notes.pdf", { type: "application/pdf" })]);
     expect(await screen.findByTestId("attach-problems")).toHaveTextContent(
-      "notes.pdf is not a supported image: use PNG, JPEG, GIF or WebP.",
+      "notes.pdf: PDF files aren't supported yet — paste the text instead.",
     );
     expect(screen.queryByTestId("attachment-thumb")).toBeNull();
   });
@@ -98,7 +98,7 @@ describe("Composer attachments", () => {
     setup();
     paste(Array.from({ length: 18 }, (_, i) => png(`${i}.png`)));
     await waitFor(() => expect(screen.getAllByTestId("attachment-thumb")).toHaveLength(16));
-    expect(screen.getByTestId("attach-problems")).toHaveTextContent("At most 16 images per message: 2 images were not added.");
+    expect(screen.getByTestId("attach-problems")).toHaveTextContent("At most 16 attachments per message: 2 files were not added.");
   });
 
   it("a model without vision: an inline notice, and send is disabled until the images go", async () => {
@@ -148,7 +148,7 @@ describe("Composer drafts", () => {
     act(() => vi.advanceTimersByTime(500));
     expect(loadDraftText("u1:42")).toBe("Draft in progress");
     fireEvent.keyDown(box, { key: "Enter" });
-    expect(onSend).toHaveBeenCalledWith("Draft in progress", []);
+    expect(onSend).toHaveBeenCalledWith("Draft in progress", [], []);
     act(() => vi.advanceTimersByTime(500));
     expect(loadDraftText("u1:42")).toBe("");
   });

@@ -11,21 +11,25 @@ import {
   type Ref,
 } from "react";
 import { useTranslation } from "react-i18next";
-import type { ImagePart } from "@/api/types";
+import type { FilePart, ImagePart } from "@/api/types";
 import { cn } from "@/lib/utils";
 import {
   AttachmentError,
-  IMAGE_ACCEPT,
   MAX_ATTACHMENTS,
+  MAX_FILE_CHARS,
+  MAX_FILES_CHARS,
   MAX_INPUT_BYTES,
   browserResizer,
+  isImageType,
   prepareImage,
+  readTextFile,
   screenFiles,
   toDataUrl,
   type AttachmentProblem,
   type ImageResizer,
 } from "./attachments";
 import { loadDraftText, onReturnedDraft, saveDraftText } from "./drafts";
+import { FileChip, FileViewer } from "./FileAttachments";
 import { ImageViewer } from "./ImageViewer";
 import { ThinkToggle } from "./thinking/ThinkToggle";
 
@@ -36,7 +40,7 @@ export interface ComposerHandle {
 }
 
 export interface ComposerProps {
-  onSend: (text: string, images: ImagePart[]) => void;
+  onSend: (text: string, images: ImagePart[], files: FilePart[]) => void;
   onStop: () => void;
   streaming: boolean;
   disabled?: boolean;
@@ -61,8 +65,12 @@ export interface ComposerProps {
 interface Item {
   id: number;
   name: string;
+  /** An image, or a text file (read as UTF-8, shown as a chip). */
+  kind: "image" | "file";
   /** null while the file is being read and resized. */
   image: ImagePart | null;
+  /** The text file once read (null while reading, or for an image). */
+  file: FilePart | null;
   /** Pixel size as it will be sent (after any downscaling), when known. */
   size?: { width: number; height: number };
 }
@@ -77,9 +85,9 @@ function joinTexts(returned: string, current: string): string {
 }
 
 /**
- * Enter sends, Shift+Enter adds a line, Esc stops; the box grows with its text. Images come
- * from the paperclip, a paste, or a drop on the chat (via `addFiles`); the text is saved as
- * a draft while typing.
+ * Enter sends, Shift+Enter adds a line, Esc stops; the box grows with its text. Images and
+ * text files come from the paperclip, a paste, or a drop on the chat (via `addFiles`); the
+ * text is saved as a draft while typing.
  */
 export function Composer({
   onSend,
@@ -100,15 +108,22 @@ export function Composer({
   const [items, setItems] = useState<Item[]>([]);
   const [problems, setProblems] = useState<AttachmentProblem[]>([]);
   const [viewing, setViewing] = useState<string | null>(null);
+  const [viewingFile, setViewingFile] = useState<FilePart | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const alive = useRef(true);
   // For callbacks that outlive a render: the draft flush on leave, and addFiles' count.
   const latestText = useRef(text);
   const count = useRef(0);
+  // Characters of the text files read so far, by item: a file that would take the message
+  // past the server's total is refused as it finishes reading (two may finish in one tick).
+  const fileChars = useRef(new Map<number, number>());
   useLayoutEffect(() => {
     latestText.current = text;
     count.current = items.length;
+    for (const id of [...fileChars.current.keys()]) {
+      if (!items.some((it) => it.id === id)) fileChars.current.delete(id);
+    }
   });
 
   useEffect(() => {
@@ -154,7 +169,15 @@ export function Composer({
       onReturnedDraft(draftKey, (d) => {
         setText((cur) => joinTexts(d.text, cur));
         setItems((cur) =>
-          [...d.images.map((image) => ({ id: nextId++, name: "", image })), ...cur].slice(0, MAX_ATTACHMENTS),
+          [
+            ...d.images.map((image): Item => ({ id: nextId++, name: "", kind: "image", image, file: null })),
+            ...(d.files ?? []).map((file): Item => {
+              const id = nextId++;
+              fileChars.current.set(id, file.text.length);
+              return { id, name: file.name, kind: "file", image: null, file };
+            }),
+            ...cur,
+          ].slice(0, MAX_ATTACHMENTS),
         );
       }),
     [draftKey],
@@ -165,40 +188,64 @@ export function Composer({
       if (files.length === 0) return;
       const { accepted, problems: found } = screenFiles(files, count.current);
       setProblems(found);
-      const added = accepted.map((f) => ({ id: nextId++, name: f.name, image: null, file: f }));
+      const added = accepted.map((f) => ({
+        id: nextId++,
+        name: f.name,
+        kind: isImageType(f.type) ? ("image" as const) : ("file" as const),
+        blob: f,
+      }));
       count.current += added.length;
-      setItems((cur) => [...cur, ...added.map(({ id, name }) => ({ id, name, image: null }))]);
+      setItems((cur) => [
+        ...cur,
+        ...added.map(({ id, name, kind }): Item => ({ id, name, kind, image: null, file: null })),
+      ]);
+      const refuse = (id: number, name: string, err: unknown) => {
+        if (!alive.current) return;
+        const kind = err instanceof AttachmentError ? err.kind : "read";
+        setItems((cur) => cur.filter((it) => it.id !== id));
+        setProblems((cur) => [...cur, { kind, name }]);
+      };
       for (const a of added) {
-        prepareImage(a.file, resizer).then(
+        if (a.kind === "file") {
+          readTextFile(a.blob).then((file) => {
+            if (!alive.current) return;
+            let used = 0;
+            for (const n of fileChars.current.values()) used += n;
+            if (used + file.text.length > MAX_FILES_CHARS) {
+              refuse(a.id, a.name, new AttachmentError("total", a.name));
+              return;
+            }
+            fileChars.current.set(a.id, file.text.length);
+            setItems((cur) => cur.map((it) => (it.id === a.id ? { ...it, name: file.name, file } : it)));
+          }, (err: unknown) => refuse(a.id, a.name, err));
+          continue;
+        }
+        prepareImage(a.blob, resizer).then(
           (img) => {
             if (!alive.current) return;
             const part: ImagePart = { media_type: img.media_type, data: img.data };
             const size = { width: img.width, height: img.height };
             setItems((cur) => cur.map((it) => (it.id === a.id ? { ...it, image: part, size } : it)));
           },
-          (err: unknown) => {
-            if (!alive.current) return;
-            const kind = err instanceof AttachmentError ? err.kind : "read";
-            setItems((cur) => cur.filter((it) => it.id !== a.id));
-            setProblems((cur) => [...cur, { kind, name: a.name }]);
-          },
+          (err: unknown) => refuse(a.id, a.name, err),
         );
       }
     },
     [resizer],
   );
 
-  const reading = items.some((it) => it.image === null);
+  const reading = items.some((it) => it.image === null && it.file === null);
   const images = items.flatMap((it) => (it.image ? [it.image] : []));
+  const files = items.flatMap((it) => (it.file ? [it.file] : []));
   const historyBlocked = historyNoVisionModel !== null;
   const visionBlocked = images.length > 0 && noVisionModel !== null;
-  const hasContent = text.trim().length > 0 || images.length > 0;
+  const hasContent = text.trim().length > 0 || images.length > 0 || files.length > 0;
   const canSend = !disabled && !streaming && !reading && !visionBlocked && !historyBlocked && hasContent;
   const noticeId = useId();
 
   const send = () => {
     if (!canSend) return;
-    onSend(text.trim(), images);
+    onSend(text.trim(), images, files);
     setText("");
     setItems([]);
     setProblems([]);
@@ -217,6 +264,16 @@ export function Composer({
         return t("chat.attach.tooLarge", { name: p.name, mb: Math.round(MAX_INPUT_BYTES / 1024 / 1024) });
       case "count":
         return t("chat.attach.tooMany", { max: MAX_ATTACHMENTS, count: Number(p.name) });
+      case "binary":
+        return t("chat.files.binary", { name: p.name });
+      case "pdf":
+        return t("chat.files.pdf", { name: p.name });
+      case "office":
+        return t("chat.files.office", { name: p.name });
+      case "textSize":
+        return t("chat.files.tooLarge", { name: p.name, kb: Math.round(MAX_FILE_CHARS / 1000) });
+      case "total":
+        return t("chat.files.total", { name: p.name, max: (MAX_FILES_CHARS / 1_000_000).toLocaleString() });
       default:
         return t("chat.attach.unreadable", { name: p.name });
     }
@@ -231,8 +288,20 @@ export function Composer({
       }}
     >
       {items.length > 0 && (
-        <ul className="flex flex-wrap gap-2 px-3 pt-3" aria-label={t("chat.attach.list")} data-testid="attachment-tray">
+        <ul className="flex flex-wrap items-center gap-2 px-3 pt-3" aria-label={t("chat.attach.list")} data-testid="attachment-tray">
           {items.map((it, i) => {
+            if (it.kind === "file") {
+              const file = it.file;
+              return (
+                <FileChip
+                  key={it.id}
+                  file={file}
+                  name={it.name}
+                  onOpen={file ? () => setViewingFile(file) : undefined}
+                  onRemove={() => setItems((cur) => cur.filter((x) => x.id !== it.id))}
+                />
+              );
+            }
             const url = it.image ? toDataUrl(it.image) : null;
             const label = it.name || t("chat.attach.imageN", { n: i + 1 });
             return (
@@ -352,7 +421,6 @@ export function Composer({
         <input
           ref={fileInput}
           type="file"
-          accept={IMAGE_ACCEPT}
           multiple
           hidden
           tabIndex={-1}
@@ -405,6 +473,7 @@ export function Composer({
         )}
       </div>
       <ImageViewer src={viewing} label={t("chat.attach.viewerTitleOne")} onClose={() => setViewing(null)} />
+      <FileViewer file={viewingFile} onClose={() => setViewingFile(null)} />
     </form>
   );
 }

@@ -1,11 +1,12 @@
 import { AlertCircle, AlertTriangle, RotateCcw, X } from "lucide-react";
 import { memo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { ChatMessage, ImagePart } from "@/api/types";
+import type { ChatMessage, FilePart, ImagePart } from "@/api/types";
 import { Button } from "@/components/ui/button";
 import { ProviderIcon } from "@/features/providers/ProviderIcon";
 import { toDataUrl } from "./attachments";
 import { countMessageRender } from "./blocks";
+import { FileChip, FileViewer, MessageFiles } from "./FileAttachments";
 import { MessageImages } from "./ImageViewer";
 import { Markdown } from "./Markdown";
 import { ThinkingBlock } from "./thinking/ThinkingBlock";
@@ -19,8 +20,11 @@ import {
 
 export interface MessageHandlers {
   onRegenerate: (message: ChatMessage) => void;
-  /** `images`: the message's images the user kept; they are sent again with the new text. */
-  onEdit: (message: ChatMessage, text: string, images: readonly ImagePart[]) => void;
+  /**
+   * `images` and `files`: the message's attachments the user kept; they are sent again with
+   * the new text.
+   */
+  onEdit: (message: ChatMessage, text: string, images: readonly ImagePart[], files: readonly FilePart[]) => void;
   /** The edit box was closed without sending (a returned edit is then forgotten). */
   onEditClosed: () => void;
   onSelectBranch: (siblingId: string) => void;
@@ -31,6 +35,7 @@ export interface ReturnedEdit {
   messageId: string;
   text: string;
   images: readonly ImagePart[];
+  files?: readonly FilePart[];
   error: string;
   retryable: boolean;
 }
@@ -96,6 +101,8 @@ function UserMessage({
   const [editing, setEditing] = useState(returned !== null);
   const [draft, setDraft] = useState(returned?.text ?? message.content);
   const [kept, setKept] = useState<readonly ImagePart[]>(returned?.images ?? message.images ?? []);
+  const [keptFiles, setKeptFiles] = useState<readonly FilePart[]>(returned?.files ?? message.files ?? []);
+  const [viewingFile, setViewingFile] = useState<FilePart | null>(null);
   // A refused edit coming back opens the box again with what was sent (state adjusted while
   // rendering: React's way to follow a prop).
   const [seenReturn, setSeenReturn] = useState(returned);
@@ -105,19 +112,22 @@ function UserMessage({
       setEditing(true);
       setDraft(returned.text);
       setKept(returned.images);
+      setKeptFiles(returned.files ?? []);
     }
   }
   const images = message.images ?? [];
+  const files = message.files ?? [];
   if (editing) {
     // The server sends the branch before this message plus the edited one: a model without
     // vision is refused if either holds an image. Removing the kept images fixes the second.
     const historyBlocked = vision.noVisionModel !== null && vision.imagesBefore;
     const keptBlocked = vision.noVisionModel !== null && kept.length > 0;
-    const canSubmit = (draft.trim().length > 0 || kept.length > 0) && !busy && !historyBlocked && !keptBlocked;
+    const canSubmit =
+      (draft.trim().length > 0 || kept.length > 0 || keptFiles.length > 0) && !busy && !historyBlocked && !keptBlocked;
     const submit = () => {
       if (!canSubmit) return;
       setEditing(false);
-      handlers.onEdit(message, draft.trim(), kept);
+      handlers.onEdit(message, draft.trim(), kept, keptFiles);
     };
     return (
       <div className="ml-auto w-full max-w-[85%] rounded-2xl border border-border bg-card p-3" data-testid="edit-box">
@@ -152,6 +162,20 @@ function UserMessage({
             })}
           </ul>
         )}
+        {keptFiles.length > 0 && (
+          <ul className="mt-2 flex flex-wrap gap-2" aria-label={t("chat.files.list")} data-testid="edit-files">
+            {keptFiles.map((f, i) => (
+              <FileChip
+                key={i}
+                file={f}
+                name={f.name}
+                onOpen={() => setViewingFile(f)}
+                onRemove={() => setKeptFiles((cur) => cur.filter((x) => x !== f))}
+              />
+            ))}
+          </ul>
+        )}
+        <FileViewer file={viewingFile} onClose={() => setViewingFile(null)} />
         {(historyBlocked || keptBlocked) && (
           <p
             role="alert"
@@ -189,6 +213,7 @@ function UserMessage({
   }
   return (
     <div className="group flex flex-col items-end" data-role="user">
+      {files.length > 0 && <MessageFiles files={files} className="mb-1.5" />}
       {images.length > 0 && <MessageImages images={images} className="mb-1.5" />}
       {message.content && <UserBubble text={message.content} />}
       <div className="mt-1 flex items-center gap-0.5">
@@ -200,6 +225,7 @@ function UserMessage({
           onClick={() => {
             setDraft(message.content);
             setKept(message.images ?? []);
+            setKeptFiles(message.files ?? []);
             setEditing(true);
           }}
         />

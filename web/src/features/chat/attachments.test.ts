@@ -39,16 +39,17 @@ function fakeResizer(
 }
 
 describe("screenFiles", () => {
-  it("accepts the four image types and refuses others by name", () => {
+  it("accepts the four image types and any file that may be text; refuses PDF and Office by name", () => {
     const { accepted, problems } = screenFiles(
       [file("a.png", "image/png"), file("b.jpg", "image/jpeg"), file("c.gif", "image/gif"), file("d.webp", "image/webp"),
-        file("e.svg", "image/svg+xml"), file("f.pdf", "application/pdf")],
+        file("e.svg", "image/svg+xml"), file("f.pdf", "application/pdf"), file("g.py", ""),
+        file("h.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")],
       0,
     );
-    expect(accepted.map((f) => f.name)).toEqual(["a.png", "b.jpg", "c.gif", "d.webp"]);
+    expect(accepted.map((f) => f.name)).toEqual(["a.png", "b.jpg", "c.gif", "d.webp", "e.svg", "g.py"]);
     expect(problems).toEqual([
-      { kind: "type", name: "e.svg" },
-      { kind: "type", name: "f.pdf" },
+      { kind: "pdf", name: "f.pdf" },
+      { kind: "office", name: "h.docx" },
     ]);
   });
 

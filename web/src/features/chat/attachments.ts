@@ -1,16 +1,15 @@
 /**
- * Image attachments: which files are accepted, how many, how large, and how a big image is
- * made small enough for every provider before it is sent.
+ * Attachments: images and text files. Which files are accepted, how many, how large, how a
+ * big image is made small enough for every provider before it is sent, and how any other
+ * file is read as UTF-8 text (or refused when it is not text).
  *
  * Everything here is plain logic over Blobs and strings; the one part that needs a real
  * browser (decoding and drawing pixels) is behind `ImageResizer`, so tests inject a fake.
  */
-import type { ImageMediaType, ImagePart } from "@/api/types";
+import type { FilePart, ImageMediaType, ImagePart } from "@/api/types";
 
 /** The server's list (`Attachment.media_type` in src/polychat/chat/schemas.py). */
 export const IMAGE_TYPES: readonly ImageMediaType[] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
-/** The `accept` attribute of the file input. */
-export const IMAGE_ACCEPT = IMAGE_TYPES.join(",");
 /** The server's `ChatBody.attachments` max_length. */
 export const MAX_ATTACHMENTS = 16;
 /** A file bigger than this is refused before decoding it (a phone photo is 3-12 MB). */
@@ -28,7 +27,16 @@ export function isImageType(v: unknown): v is ImageMediaType {
   return typeof v === "string" && (IMAGE_TYPES as readonly string[]).includes(v);
 }
 
-export type ProblemKind = "type" | "count" | "size" | "read";
+/** The server's `MAX_FILE_CHARS` and `MAX_FILES_CHARS` (src/polychat/chat/schemas.py). */
+export const MAX_FILE_CHARS = 512_000;
+export const MAX_FILES_CHARS = 2_000_000;
+/** A file larger than this cannot hold 512,000 characters of UTF-8: refused unread. */
+export const MAX_TEXT_INPUT_BYTES = 4 * MAX_FILE_CHARS;
+/** The server's `FileAttachment.name` and `media_type` max_length. */
+const MAX_NAME = 255;
+const MAX_MEDIA_TYPE = 100;
+
+export type ProblemKind = "type" | "count" | "size" | "read" | "binary" | "pdf" | "office" | "textSize" | "total";
 
 /** Why a file was not attached; `name` is the file's name (or the number left out, for "count"). */
 export interface AttachmentProblem {
@@ -45,9 +53,28 @@ export class AttachmentError extends Error {
   }
 }
 
+const OFFICE_EXT = /\.(docx?|xlsx?|pptx?|od[tsp]|rtf|pages|numbers|key)$/i;
+
+/** What a picked file will be: an image, a text file to read, or refused by its kind. */
+export function fileKind(f: File): "image" | "text" | "pdf" | "office" {
+  if (isImageType(f.type)) return "image";
+  if (f.type === "application/pdf" || /\.pdf$/i.test(f.name)) return "pdf";
+  if (
+    OFFICE_EXT.test(f.name) ||
+    f.type === "application/msword" ||
+    f.type.startsWith("application/vnd.openxmlformats-officedocument") ||
+    f.type.startsWith("application/vnd.ms-") ||
+    f.type.startsWith("application/vnd.oasis.opendocument")
+  ) {
+    return "office";
+  }
+  return "text";
+}
+
 /**
- * Which of `files` may be attached next to `already` images: the right type, not huge, and
- * no more than the per-message limit (the first ones win, as the user picked them).
+ * Which of `files` may be attached next to `already` attachments: an image not huge, or
+ * any other file small enough to be text (PDF and Office documents are refused), and no more
+ * than the per-message limit (the first ones win, as the user picked them).
  */
 export function screenFiles(
   files: readonly File[],
@@ -57,8 +84,10 @@ export function screenFiles(
   const problems: AttachmentProblem[] = [];
   let over = 0;
   for (const f of files) {
-    if (!isImageType(f.type)) problems.push({ kind: "type", name: f.name || f.type || "?" });
-    else if (f.size > MAX_INPUT_BYTES) problems.push({ kind: "size", name: f.name });
+    const kind = fileKind(f);
+    if (kind === "pdf" || kind === "office") problems.push({ kind, name: f.name || "?" });
+    else if (kind === "image" && f.size > MAX_INPUT_BYTES) problems.push({ kind: "size", name: f.name });
+    else if (kind === "text" && f.size > MAX_TEXT_INPUT_BYTES) problems.push({ kind: "textSize", name: f.name });
     else if (already + accepted.length >= MAX_ATTACHMENTS) over += 1;
     else accepted.push(f);
   }
@@ -103,6 +132,76 @@ export function blobToBase64(blob: Blob): Promise<string> {
     reader.onerror = () => reject(reader.error ?? new Error("read failed"));
     reader.readAsDataURL(blob);
   });
+}
+
+/** A Blob's bytes. FileReader exists in browsers and jsdom alike. */
+function blobBytes(blob: Blob): Promise<ArrayBuffer> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result as ArrayBuffer);
+    reader.onerror = () => reject(reader.error ?? new Error("read failed"));
+    reader.readAsArrayBuffer(blob);
+  });
+}
+
+const TEXT_TYPES: Record<string, string> = {
+  txt: "text/plain", log: "text/plain", md: "text/markdown", markdown: "text/markdown",
+  csv: "text/csv", tsv: "text/tab-separated-values", json: "application/json",
+  py: "text/x-python", ts: "text/typescript", tsx: "text/typescript", js: "text/javascript",
+  jsx: "text/javascript", mjs: "text/javascript", html: "text/html", htm: "text/html",
+  css: "text/css", yaml: "application/yaml", yml: "application/yaml", xml: "application/xml",
+  sql: "application/sql", sh: "application/x-sh", svg: "image/svg+xml", toml: "application/toml",
+};
+
+/** The media type sent with a text file: the browser's, else one from its extension. */
+export function textMediaType(f: File): string {
+  if (f.type && f.type !== "application/octet-stream" && f.type.length <= MAX_MEDIA_TYPE) return f.type;
+  const ext = /\.([A-Za-z0-9]+)$/.exec(f.name)?.[1]?.toLowerCase() ?? "";
+  return TEXT_TYPES[ext] ?? "text/plain";
+}
+
+/** The name the server keeps: the last path segment, at most 255 characters. */
+export function fileBaseName(name: string): string {
+  const base = name.replace(/\\/g, "/").split("/").pop()?.trim() ?? "";
+  return (base || "file").slice(0, MAX_NAME);
+}
+
+/**
+ * Read a non-image file as text: its bytes must be valid UTF-8 with no NUL (a binary file
+ * fails either check) and hold at most `MAX_FILE_CHARS` characters.
+ */
+export async function readTextFile(file: File): Promise<FilePart> {
+  const kind = fileKind(file);
+  if (kind === "pdf" || kind === "office") throw new AttachmentError(kind, file.name);
+  if (file.size > MAX_TEXT_INPUT_BYTES) throw new AttachmentError("textSize", file.name);
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await blobBytes(file);
+  } catch {
+    throw new AttachmentError("read", file.name);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new AttachmentError("binary", file.name);
+  }
+  if (text.includes("\u0000")) throw new AttachmentError("binary", file.name);
+  if (text.length > MAX_FILE_CHARS) throw new AttachmentError("textSize", file.name);
+  return { name: fileBaseName(file.name), media_type: textMediaType(file), text };
+}
+
+/** "1.2 KB" / "340 B" / "2.4 MB": a text file's size as shown on its chip. */
+export function formatBytes(bytes: number, locale?: string): string {
+  const fmt = (n: number) => n.toLocaleString(locale, { maximumFractionDigits: n < 10 ? 1 : 0 });
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${fmt(bytes / 1024)} KB`;
+  return `${fmt(bytes / 1024 / 1024)} MB`;
+}
+
+/** The UTF-8 size of a text (what the file weighed on disk). */
+export function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).length;
 }
 
 /** Decoding and drawing pixels: the browser's canvas in the app, a fake in tests. */

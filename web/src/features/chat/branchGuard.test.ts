@@ -59,6 +59,7 @@ describe("what Retry asks again", () => {
       messageId: "7",
       content: "Fixed question",
       images: [IMG],
+      files: [],
     });
   });
 
@@ -74,7 +75,9 @@ describe("what Retry asks again", () => {
   });
 
   it("a new message: re-sent when its text is still shown, else from the composer it went back to", () => {
-    expect(retryPlan(live({ pendingUserText: "Hi" }))).toEqual({ kind: "send", content: "Hi", images: [] });
+    expect(retryPlan(live({ pendingUserText: "Hi" }))).toEqual({ kind: "send", content: "Hi", images: [], files: [] });
+    const file = { name: "a.py", media_type: "text/x-python", text: "x = 1" };
+    expect(retryPlan(live({ pendingFiles: [file] }))).toEqual({ kind: "send", content: "", images: [], files: [file] });
     expect(retryPlan(live({}))).toEqual({ kind: "composer" });
     expect(retryPlan(live({ assistantMessageId: "3", pendingUserText: "Hi" }))).toEqual({ kind: "regenerate", messageId: "3" });
   });

@@ -8,7 +8,7 @@
  *   - an edit: the branch BEFORE the edited message, plus the edited message's new images;
  *   - a regenerate: the branch up to and including the answer's user message.
  */
-import type { ChatMessage, ImagePart } from "@/api/types";
+import type { ChatMessage, FilePart, ImagePart } from "@/api/types";
 import type { LiveStream } from "@/store/streamSlice";
 
 const hasImages = (m: ChatMessage) => (m.images?.length ?? 0) > 0;
@@ -34,8 +34,8 @@ export function branchHasImages(messages: readonly ChatMessage[], olderHaveImage
 
 export type RetryPlan =
   | { kind: "regenerate"; messageId: string }
-  | { kind: "edit"; messageId: string; content: string; images: readonly ImagePart[] }
-  | { kind: "send"; content: string; images: readonly ImagePart[] }
+  | { kind: "edit"; messageId: string; content: string; images: readonly ImagePart[]; files: readonly FilePart[] }
+  | { kind: "send"; content: string; images: readonly ImagePart[]; files: readonly FilePart[] }
   /** Refused before it started: the message went back into the composer; send it from there. */
   | { kind: "composer" };
 
@@ -46,13 +46,15 @@ export type RetryPlan =
  * edit as an edit of the same message, a regenerate as a regenerate.
  */
 export function retryPlan(
-  live: Pick<LiveStream, "kind" | "assistantMessageId" | "replaces" | "pendingUserText" | "pendingImages">,
+  live: Pick<LiveStream, "kind" | "assistantMessageId" | "replaces" | "pendingUserText" | "pendingImages"> &
+    Partial<Pick<LiveStream, "pendingFiles">>,
 ): RetryPlan {
   if (live.assistantMessageId) return { kind: "regenerate", messageId: live.assistantMessageId };
   if (live.kind === "regenerate" && live.replaces) return { kind: "regenerate", messageId: live.replaces };
   const content = live.pendingUserText ?? "";
   const images = live.pendingImages ?? [];
-  if (live.kind === "edit" && live.replaces) return { kind: "edit", messageId: live.replaces, content, images };
-  if (content || images.length > 0) return { kind: "send", content, images };
+  const files = live.pendingFiles ?? [];
+  if (live.kind === "edit" && live.replaces) return { kind: "edit", messageId: live.replaces, content, images, files };
+  if (content || images.length > 0 || files.length > 0) return { kind: "send", content, images, files };
   return { kind: "composer" };
 }

@@ -6,7 +6,7 @@
  * A send that fails before the answer starts hands its text and images back here
  * (`returnDraft`), and the composer showing that conversation takes them back at once.
  */
-import type { ImagePart } from "@/api/types";
+import type { FilePart, ImagePart } from "@/api/types";
 
 const PREFIX = "polychat.draft.";
 
@@ -56,6 +56,8 @@ export function saveDraftText(key: string, text: string): void {
 export interface ReturnedDraft {
   text: string;
   images: ImagePart[];
+  /** Text files, given back like images (absent: none). */
+  files?: FilePart[];
 }
 
 type Listener = (draft: ReturnedDraft) => void;

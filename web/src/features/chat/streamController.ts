@@ -1,7 +1,7 @@
 import { refreshAccessToken } from "@/api/base";
 import { polychatApi } from "@/api/endpoints";
 import { HttpError, readSse } from "@/api/sse";
-import type { ImagePart, ReasoningSetting } from "@/api/types";
+import type { FilePart, ImagePart, ReasoningSetting } from "@/api/types";
 import i18n from "@/lib/i18n";
 import type { AppDispatch, RootState } from "@/store";
 import { detailsRecorded } from "@/store/uiSlice";
@@ -28,6 +28,8 @@ export interface SendArgs {
   editMessageId?: string | null;
   /** Images sent with the new (or edited) user turn. */
   attachments?: readonly ImagePart[];
+  /** Text files sent with the new (or edited) user turn. */
+  files?: readonly FilePart[];
   /** Think: an effort or "off" (saved on the conversation); absent: the conversation's own. */
   reasoning?: ReasoningSetting;
 }
@@ -259,6 +261,7 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
         key,
         pendingUserText: args.regenerateMessageId ? null : args.content,
         pendingImages: !args.regenerateMessageId && args.attachments?.length ? [...args.attachments] : null,
+        pendingFiles: !args.regenerateMessageId && args.files?.length ? [...args.files] : null,
         replaces: args.regenerateMessageId ?? args.editMessageId ?? null,
         kind: args.regenerateMessageId ? "regenerate" : args.editMessageId ? "edit" : "send",
         model: args.model,
@@ -272,9 +275,11 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
       body.regenerate_message_id = Number(args.regenerateMessageId);
     } else {
       body.content = args.content;
-      if (args.attachments?.length) {
-        body.attachments = args.attachments.map((a) => ({ type: "image", media_type: a.media_type, data: a.data }));
-      }
+      const attachments: Obj[] = [
+        ...(args.attachments ?? []).map((a) => ({ type: "image", media_type: a.media_type, data: a.data })),
+        ...(args.files ?? []).map((f) => ({ type: "file", name: f.name, media_type: f.media_type, text: f.text })),
+      ];
+      if (attachments.length) body.attachments = attachments;
     }
     if (args.editMessageId) body.edit_message_id = Number(args.editMessageId);
     if (args.reasoning) body.reasoning = args.reasoning;
