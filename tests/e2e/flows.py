@@ -146,7 +146,7 @@ def make_png(path: Path, width: int, height: int) -> Path:
 def attach_files(page: Page, *paths: Path) -> None:
     """Attach through the paperclip: it opens the system file chooser."""
     with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="Attach images").click()
+        page.get_by_role("button", name="Attach files").click()
     assert chooser.value.is_multiple()
     chooser.value.set_files([str(p) for p in paths])
 

@@ -142,13 +142,11 @@ def test_attach_send_reload_and_vision(page: Page, stack: Stack, tmp_path: Path)
     thumb.get_by_role("button", name="Remove wide.png").click()
     expect(flows.attachment_thumbs(page)).to_have_count(0)
 
-    # A file that is not an image: refused, said inline.
-    notes = tmp_path / "notes.txt"
-    notes.write_text("not an image")
-    page.get_by_test_id("attach-input").set_input_files(str(notes))
-    expect(page.get_by_test_id("attach-problems")).to_contain_text(
-        "notes.txt is not a supported image"
-    )
+    # A file that is neither an image nor text: refused, said inline.
+    blob = tmp_path / "archive.bin"
+    blob.write_bytes(b"\x89PK\x00\xff\xfe binary")
+    page.get_by_test_id("attach-input").set_input_files(str(blob))
+    expect(page.get_by_test_id("attach-problems")).to_contain_text("archive.bin isn't a text file")
     page.get_by_role("button", name="Dismiss").click()
 
     # This chat already holds an image, and the server sends the whole branch with every
@@ -319,7 +317,7 @@ def test_attachment_screens(
         area.dispatch_event("dragenter", {"dataTransfer": drag})
         overlay = page.get_by_test_id("drop-overlay")
         expect(overlay).to_be_visible()
-        expect(overlay).to_contain_text("Drop images here")
+        expect(overlay).to_contain_text("Drop files here")
         shot(page, f"attach-{name}-03-drop-overlay")
         area.dispatch_event("drop", {"dataTransfer": drag})
         expect(overlay).to_be_hidden()

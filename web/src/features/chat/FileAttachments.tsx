@@ -97,7 +97,7 @@ export function FileChip({
         {file ? <FileText className="size-4.5" /> : <Loader2 className="size-4 animate-spin" />}
       </span>
       <span className="flex min-w-0 flex-col text-left leading-tight">
-        <span className="truncate text-sm font-medium text-foreground" data-testid="file-chip-name">
+        <span className="truncate text-sm font-medium text-foreground" title={name} data-testid="file-chip-name">
           {name}
         </span>
         <span className="truncate text-xs text-muted-foreground">
