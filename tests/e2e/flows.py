@@ -85,7 +85,11 @@ def open_chat(page: Page) -> None:
 
 
 def choose_model(page: Page, provider: str, name: str) -> None:
-    page.get_by_test_id("model-selector").click()
+    """Open the selector once the model list has loaded (a default is chosen then), so the
+    click never lands on a selector that is still re-rendering with the list."""
+    selector = page.get_by_test_id("model-selector")
+    expect(selector).not_to_have_attribute("data-model", "", timeout=30_000)
+    selector.click()
     section = page.locator(f'section[data-provider="{provider}"]')
     section.get_by_role("option").filter(has_text=name).first.click()
     expect(page.get_by_test_id("model-selector")).to_contain_text(name)
