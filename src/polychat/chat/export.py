@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
+from polychat.chat.history import thinking_of
 from polychat.providers.catalog import load_catalog
 
 ExportFormat = Literal["markdown", "json"]
@@ -83,14 +84,6 @@ def content_disposition(conv: ExportConversation, fmt: ExportFormat) -> str:
     return f"attachment; filename=\"{safe}\"; filename*=UTF-8''{quote(full, safe='')}"
 
 
-def _thinking(m: ExportMessage) -> str:
-    """The answer's visible reasoning ("" when the model did not think)."""
-    for p in m.parts:
-        if p.get("kind") == "thinking" and isinstance(p.get("text"), str):
-            return str(p["text"])
-    return ""
-
-
 def _thinking_quote(text: str) -> list[str]:
     """The reasoning as a Markdown blockquote headed `**Thinking**`, set apart from the answer
     (every line quoted, blank ones as a bare `>`, so the quote never ends early)."""
@@ -141,7 +134,7 @@ def to_markdown(
             out.append(f"## {name} ({detail})" if detail else f"## {name}")
         out.append("")
         if m.role == "assistant":
-            thinking = _thinking(m)
+            thinking = thinking_of(m.parts)
             if thinking.strip():
                 out += _thinking_quote(thinking)
         images = _images(m)

@@ -36,6 +36,19 @@ def document_text(name: str, media_type: str, text: str) -> str:
     return f'<document name="{name_attr}" media_type="{type_attr}">\n{text}\n</document>'
 
 
+def thinking_part(text: str, duration_ms: int | None) -> dict[str, Any]:
+    """An answer's reasoning as stored: first in its parts, shown to people, never sent back."""
+    return {"kind": "thinking", "text": text, "duration_ms": duration_ms}
+
+
+def thinking_of(parts: Any) -> str:
+    """The reasoning text of a saved answer's parts ("" when the model did not think)."""
+    for part in parts or ():
+        if isinstance(part, dict) and part.get("kind") == "thinking":
+            return str(part.get("text") or "")
+    return ""
+
+
 def part_from_dict(d: dict[str, Any]) -> ContentPart | None:
     """The provider-neutral part of a stored one; None for what is never sent back to a
     provider: a `thinking` part (the model's own reasoning is display only, and every

@@ -18,6 +18,8 @@ from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from polychat.chat.history import thinking_part
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -101,13 +103,7 @@ class Generation:
         still-streaming answer sees."""
         parts: list[dict[str, Any]] = []
         if self.thinking:
-            parts.append(
-                {
-                    "kind": "thinking",
-                    "text": self.thinking_so_far,
-                    "duration_ms": self.thinking_ms(ended),
-                }
-            )
+            parts.append(thinking_part(self.thinking_so_far, self.thinking_ms(ended)))
         if self.text:
             parts.append({"kind": "text", "text": self.text_so_far})
         return parts

@@ -23,7 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from polychat.chat import store
 from polychat.chat.cost import compute_cost, settle_tokens
 from polychat.chat.errors import ChatError, not_found
-from polychat.chat.history import has_images, part_to_dict, prompt_chars, to_provider_messages
+from polychat.chat.history import (
+    has_images,
+    part_to_dict,
+    prompt_chars,
+    thinking_of,
+    thinking_part,
+    to_provider_messages,
+)
 from polychat.chat.hub import Generation, StreamHub
 from polychat.chat.options import ChatOptions
 from polychat.chat.reasoning import model_reasons, wanted_effort
@@ -384,9 +391,7 @@ class ChatService:
     async def _finalize(self, gen: Generation, outcome: Outcome) -> None:
         parts: list[dict[str, Any]] = []
         if outcome.thinking:
-            parts.append(
-                {"kind": "thinking", "text": outcome.thinking, "duration_ms": outcome.thinking_ms}
-            )
+            parts.append(thinking_part(outcome.thinking, outcome.thinking_ms))
         if outcome.text:
             parts.append({"kind": "text", "text": outcome.text})
         parts.extend(part_to_dict(c) for c in outcome.tool_calls)
@@ -628,7 +633,7 @@ def saved_frames(msg: Message) -> bytes:
             },
         )
     ]
-    thinking = saved_thinking(msg.parts)
+    thinking = thinking_of(msg.parts)
     if thinking:
         out.append(thinking_frame(thinking))
     if msg.content:
@@ -664,14 +669,6 @@ def saved_frames(msg: Message) -> bytes:
         )
     )
     return b"".join(out)
-
-
-def saved_thinking(parts: Any) -> str:
-    """The reasoning text of a saved answer's `thinking` part ("" when it did not think)."""
-    for part in parts or ():
-        if isinstance(part, dict) and part.get("kind") == "thinking":
-            return str(part.get("text") or "")
-    return ""
 
 
 async def _single(data: bytes) -> AsyncIterator[bytes]:
