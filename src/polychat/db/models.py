@@ -213,7 +213,25 @@ class Message(Base):
     model: Mapped[str | None] = mapped_column(String(100), nullable=True)
     status: Mapped[str] = mapped_column(String(20), nullable=False, server_default="complete")
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Always set on rows this app writes; NULL only on rows the single-provider app wrote,
+    # which is how migration 0004 tells them apart. Keep it that way.
     updated_at: Mapped[datetime | None] = _updated()
+
+
+class LegacySystemMessage(Base):
+    """A `system` row of the single-provider app, taken out of the message list by migration
+    0004 (its text became the conversation's system prompt) and kept verbatim so that
+    migration's downgrade can put it back. Nothing in the app reads it."""
+
+    __tablename__ = "legacy_system_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    provider: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class UsageRecord(Base):
