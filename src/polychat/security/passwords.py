@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import secrets
+import time
 
 import bcrypt
 from argon2 import PasswordHasher, Type
@@ -53,6 +54,10 @@ class Passwords:
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
         )
         self._dummy = self._hasher.hash("polychat-dummy-password")
+        # What one Argon2 refusal costs (measured warm): the floor every refusal waits for.
+        started = time.perf_counter()
+        self.verify_dummy("")
+        self._floor_s = time.perf_counter() - started
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Passwords:
@@ -64,10 +69,16 @@ class Passwords:
         return self._hasher.hash(password)
 
     def check(self, password_hash: str, password: str) -> Verdict:
-        """Whether `password` matches, whatever scheme made the hash. An unverifiable hash
-        still costs one Argon2 verification, so it answers in the same time class."""
+        """Whether `password` matches, whatever scheme made the hash. Every refusal costs at
+        least one Argon2 verification, whatever the scheme, so response time does not reveal
+        which accounts still hold an old hash."""
         if is_bcrypt(password_hash):
+            started = time.perf_counter()
             verdict = _bcrypt_matches(password_hash, password)
+            if verdict is Verdict.WRONG:
+                # A cheaper bcrypt refusal would tell an attacker that this username is an old,
+                # not yet migrated account; wait until it costs what an Argon2 refusal does.
+                time.sleep(max(0.0, self._floor_s - (time.perf_counter() - started)))
         else:
             try:
                 self._hasher.verify(password_hash, password)
