@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from polychat.config import Settings
 from polychat.db.engine import create_engine, create_sessionmaker
 from polychat.db.migrate import migrate
 from polychat.db.models import User
-from polychat.security.passwords import Passwords, password_problem
+from polychat.security.passwords import Passwords, generate_password, password_problem
+from polychat.security.sessions import revoke_user_sessions
 
 
 class AdminToolError(Exception):
@@ -62,9 +64,51 @@ async def create_admin(
             user.is_admin = True
             user.is_active = True
             if password is not None:
-                user.password_hash = passwords.hash(password)
-                user.token_version += 1
+                await _set_password(session, user, passwords.hash(password))
             await session.commit()
             return f"{username} is now an administrator"
     finally:
         await engine.dispose()
+
+
+async def reset_password(
+    settings: Settings, username: str, password: str | None
+) -> tuple[str, str | None]:
+    """Give `username` a new password without touching their role, and sign them out
+    everywhere. With no password one is generated; it is returned (second item) so the
+    operator sees it once, and it is never stored anywhere but as its hash."""
+    if settings.run_migrations:
+        await migrate(settings)
+    engine = create_engine(settings)
+    passwords = Passwords.from_settings(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            user = await session.scalar(
+                select(User).where(func.lower(User.username) == username.lower())
+            )
+            if user is None:
+                raise AdminToolError(f"no user named {username}")
+            generated = generate_password() if password is None else None
+            new_password = password if password is not None else generated
+            assert new_password is not None
+            problem = password_problem(
+                new_password,
+                min_length=settings.password_min_length,
+                username=user.username,
+                email=user.email,
+            )
+            if problem:
+                raise AdminToolError(problem)
+            await _set_password(session, user, passwords.hash(new_password))
+            await session.commit()
+            return f"password of {user.username} reset; their sessions are signed out", generated
+    finally:
+        await engine.dispose()
+
+
+async def _set_password(session: AsyncSession, user: User, password_hash: str) -> None:
+    """A new password ends every session: access tokens by the version bump, refresh tokens by
+    revocation."""
+    user.password_hash = password_hash
+    user.token_version += 1
+    await revoke_user_sessions(session, user.id)

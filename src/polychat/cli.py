@@ -1,4 +1,5 @@
-"""The `polychat` command: serve, migrate, create-admin, backup, rotate-encryption-key."""
+"""The `polychat` command: serve, migrate, create-admin, reset-password, backup,
+rotate-encryption-key."""
 
 from __future__ import annotations
 
@@ -32,6 +33,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
 
+    reset = sub.add_parser(
+        "reset-password",
+        help="set a new password for a user (role unchanged) and sign them out everywhere",
+    )
+    reset.add_argument("username")
+    reset.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new password from standard input (default: generate one, printed once)",
+    )
+
     sub.add_parser("backup", help="copy the SQLite database to a timestamped file beside it")
 
     rotate = sub.add_parser(
@@ -52,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate(settings, args.revision, args.downgrade)
     if args.command == "create-admin":
         return _create_admin(settings, args.username, args.email, args.password_stdin)
+    if args.command == "reset-password":
+        return _reset_password(settings, args.username, args.password_stdin)
     if args.command == "rotate-encryption-key":
         from polychat.keys.rotation import run_cli
 
@@ -121,6 +135,21 @@ def _create_admin(
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(message)
+    return 0
+
+
+def _reset_password(settings: Settings, username: str, password_stdin: bool) -> int:
+    from polychat.admin_tools import AdminToolError, reset_password
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    try:
+        message, generated = asyncio.run(reset_password(settings, username, password))
+    except AdminToolError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(message)
+    if generated is not None:
+        print(f"new password (shown once): {generated}")
     return 0
 
 

@@ -21,7 +21,7 @@ from polychat.app import create_app
 from polychat.cli import main
 from polychat.config import Settings
 from polychat.db.migrate import head_revision
-from tests.helpers import login
+from tests.helpers import bearer, login, register, register_tokens
 
 pytestmark = pytest.mark.db
 
@@ -94,6 +94,55 @@ def test_create_admin_refuses_a_weak_password(
         ["create-admin", "--username", "root", "--email", "r@example.com", "--password-stdin"]
     )
     assert code == 1
+    assert "at least 10 characters" in capsys.readouterr().err
+
+
+async def test_reset_password_keeps_the_role_and_signs_the_user_out(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await asyncio.to_thread(main, ["migrate"])
+    app = create_app(cli_env)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://t") as c,
+    ):
+        await register(c, "root")
+        before = await register_tokens(c, "mallory")
+        capsys.readouterr()
+
+        monkeypatch.setattr(sys, "stdin", io.StringIO("a brand new passphrase\n"))
+        code = await asyncio.to_thread(main, ["reset-password", "MALLORY", "--password-stdin"])
+        assert code == 0 and "password of mallory reset" in capsys.readouterr().out
+
+        old_access = await c.get("/api/users/profile", headers=bearer(before["access_token"]))
+        old_refresh = await c.post(
+            "/api/auth/refresh", json={"refresh_token": before["refresh_token"]}
+        )
+        assert old_access.status_code == 401 and old_refresh.status_code == 401
+        assert (await login(c, "mallory")).status_code == 401  # the old password is gone
+        fresh = await login(c, "mallory", "a brand new passphrase")
+        assert fresh.status_code == 200
+        assert fresh.json()["user"]["is_admin"] is False  # a reset never promotes
+
+        code = await asyncio.to_thread(main, ["reset-password", "root"])
+        out = capsys.readouterr().out
+        assert code == 0
+        generated = out.split("new password (shown once): ", 1)[1].strip()
+        assert len(generated) >= 20
+        admin = await login(c, "root", generated)
+        assert admin.status_code == 200 and admin.json()["user"]["is_admin"] is True
+
+
+def test_reset_password_refuses_an_unknown_user_and_a_weak_password(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["migrate"])
+    assert main(["reset-password", "nobody"]) == 1
+    assert "no user named nobody" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", io.StringIO(ADMIN_PASSWORD + "\n"))
+    main(["create-admin", "--username", "root", "--email", "r@example.com", "--password-stdin"])
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+    assert main(["reset-password", "root", "--password-stdin"]) == 1
     assert "at least 10 characters" in capsys.readouterr().err
 
 

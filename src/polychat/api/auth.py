@@ -33,7 +33,7 @@ from polychat.config import Settings
 from polychat.db import app_settings
 from polychat.db.models import User
 from polychat.db.types import utcnow
-from polychat.security.passwords import password_problem
+from polychat.security.passwords import Verdict, password_problem
 from polychat.security.ratelimit import RateDecision
 from polychat.security.sessions import IssuedTokens, RefreshError, revoke_family, rotate
 from polychat.security.sessions import start_session as start_login_session
@@ -240,7 +240,16 @@ async def login(
     if user is None:
         passwords.verify_dummy(body.password)
         raise unauthorized("invalid_credentials", "wrong username/email or password")
-    if not passwords.verify(user.password_hash, body.password) or not user.is_active:
+    verdict = passwords.check(user.password_hash, body.password)
+    if verdict is Verdict.UNVERIFIABLE and user.is_active:
+        # Not the user's fault and not a wrong password: the stored hash is in a format this
+        # server cannot check (an import from another app). Only an operator can fix it.
+        raise unauthorized(
+            "password_reset_required",
+            "your password is stored in a format this server cannot check: ask an "
+            "administrator to reset it (polychat reset-password)",
+        )
+    if verdict is not Verdict.OK or not user.is_active:
         raise unauthorized("invalid_credentials", "wrong username/email or password")
     await limiter.reset(account_key)
     if passwords.needs_rehash(user.password_hash):
