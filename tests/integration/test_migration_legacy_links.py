@@ -82,29 +82,21 @@ KEPT = [10, 24, 25, 82, 83]
 
 
 async def state(engine: AsyncEngine) -> dict[str, Any]:
-    """Parents, leaves, prompts and kept system rows as they are now."""
+    """Parents, leaves, prompts and kept system rows (None before 0004) as they are now."""
     async with engine.connect() as conn:
-        parents = dict((await conn.execute(sa.text("SELECT id, parent_id FROM messages"))).all())
-        convs = (
-            await conn.execute(
-                sa.text("SELECT id, active_leaf_id, system_prompt FROM conversations")
-            )
-        ).all()
+
+        def read(sql: str) -> Any:
+            return conn.execute(sa.text(sql))
+
+        parents = dict((await read("SELECT id, parent_id FROM messages")).all())
+        convs = (await read("SELECT id, active_leaf_id, system_prompt FROM conversations")).all()
         has_kept = await conn.run_sync(lambda c: sa.inspect(c).has_table("legacy_system_messages"))
-        kept = (
-            list(
-                (
-                    await conn.execute(sa.text("SELECT id FROM legacy_system_messages ORDER BY id"))
-                ).scalars()
-            )
-            if has_kept
-            else None
-        )
+        kept = await read("SELECT id FROM legacy_system_messages ORDER BY id") if has_kept else None
     return {
         "parents": parents,
         "leaves": {c.id: c.active_leaf_id for c in convs},
         "prompts": {c.id: c.system_prompt for c in convs},
-        "kept": kept,
+        "kept": None if kept is None else list(kept.scalars()),
     }
 
 
@@ -141,19 +133,23 @@ async def test_repair_in_small_batches_is_the_same_and_idempotent(
         await engine.dispose()
 
 
-def _turn(user_id: int, conv_id: int | None, parent_id: int | None, text: str) -> store.NewTurn:
+def _turn(
+    user_id: int, conv_id: int | None, parent_id: int | None, text: str, system: str | None = None
+) -> store.NewTurn:
+    """A turn as the chat service hands it to the writer (`system`: a prompt set with it)."""
     return store.NewTurn(
         user_id=user_id, conversation_id=conv_id, parent_id=parent_id, history=[],
         user_content=text, user_parts=[{"kind": "text", "text": text}],
         regenerate_parent_id=None, provider="openai", model="gpt-4o-mini",
-        system_prompt=None, params=None, failover=None,
-        set_system=False, set_params=False, set_failover=False,
+        system_prompt=system, params=None, failover=None,
+        set_system=system is not None, set_params=False, set_failover=False,
     )  # fmt: skip
 
 
 async def test_rows_the_new_app_wrote_are_left_alone(empty_database_settings: Settings) -> None:
     """At 0003, before the fix: a conversation written by the new app (an edited first message
-    gives two roots) and a legacy one continued blind (its new turn is a root of its own)."""
+    gives two roots) and legacy ones continued blind (the new turn is a root of its own), one
+    of them with a system prompt set in the new app."""
     engine = await legacy_database(empty_database_settings, rows(), "0003")
     try:
         async with engine.begin() as conn:
@@ -164,11 +160,15 @@ async def test_rows_the_new_app_wrote_are_left_alone(empty_database_settings: Se
                 store.create_turn, _turn(1, new_conv, edit.assistant_message_id, "and then?")
             )
             blind = await conn.run_sync(store.create_turn, _turn(2, 1, None, "where were we?"))
+            prompted = await conn.run_sync(
+                store.create_turn, _turn(1, 2, None, "en français ?", system="Set in Polychat")
+            )
         before = await state(engine)
         new_ids = {
             first.user_message_id, first.assistant_message_id, edit.user_message_id,
             edit.assistant_message_id, more.user_message_id, more.assistant_message_id,
             blind.user_message_id, blind.assistant_message_id,
+            prompted.user_message_id, prompted.assistant_message_id,
         }  # fmt: skip
 
         await migrate(empty_database_settings)
@@ -182,8 +182,11 @@ async def test_rows_the_new_app_wrote_are_left_alone(empty_database_settings: Se
         # The blind turn keeps the screen; the old history is the other root beside it.
         assert after["leaves"][1] == blind.assistant_message_id
         assert after["parents"][blind.user_message_id] is None
+        assert after["leaves"][2] == prompted.assistant_message_id
+        assert after["prompts"][2] == "Set in Polychat"  # the newer prompt wins
         assert {i: after["parents"][i] for i in PARENTS} == PARENTS
-        assert {c: after["leaves"][c] for c in (2, 3, 5, 8)} == {c: LEAVES[c] for c in (2, 3, 5, 8)}
+        assert {c: after["leaves"][c] for c in (3, 5, 8)} == {c: LEAVES[c] for c in (3, 5, 8)}
+        assert after["kept"] == KEPT
     finally:
         await engine.dispose()
 
