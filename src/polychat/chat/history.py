@@ -16,8 +16,9 @@ answer that failed, was stopped or was cut off, a tool call nobody ran, a provid
 4. A turn left with nothing to send is left out, whatever its status: a failed, stopped or
    interrupted answer that produced no text is not in the history, while a partial answer
    keeps the text the user saw.
-5. Neighbours of the same role are merged (text joined by a blank line), so the roles always
-   alternate: the user turn whose answer was left out and the next user turn become one.
+5. Neighbours of the same role are merged (adjacent texts joined into one text by a blank
+   line, never a separate whitespace part), so the roles always alternate: the user turn
+   whose answer was left out and the next user turn become one.
 6. Every tool call is answered in the very next user turn, results first and in call order.
    A call with no stored result gets a result saying it was not run (`NOT_RUN`, marked as an
    error); a result that answers no call of the turn before is dropped. We pair rather than
@@ -139,11 +140,13 @@ def _append(out: list[Message], role: Role, parts: tuple[ContentPart, ...]) -> N
     if not parts:
         return
     if out and out[-1].role == role:
-        prev = out[-1].parts
-        joiner: tuple[ContentPart, ...] = ()
-        if isinstance(prev[-1], TextPart) and isinstance(parts[0], TextPart):
-            joiner = (TextPart("\n\n"),)
-        out[-1] = Message(role, (*prev, *joiner, *parts))
+        prev, first = out[-1].parts, parts[0]
+        if isinstance(prev[-1], TextPart) and isinstance(first, TextPart):
+            # One text block, never a separate whitespace-only joiner (rule 3).
+            joined = TextPart(f"{prev[-1].text}\n\n{first.text}")
+            out[-1] = Message(role, (*prev[:-1], joined, *parts[1:]))
+        else:
+            out[-1] = Message(role, (*prev, *parts))
     else:
         out.append(Message(role, parts))
 
