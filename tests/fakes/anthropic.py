@@ -6,7 +6,9 @@ Serves `POST /v1/messages` (JSON or named-event SSE) and `GET /v1/models` (pagin
 `max_tokens`, no unknown top-level fields, no `system` role, images as base64 sources of an
 accepted media type, and every `tool_result` answering a `tool_use` of the turn before (400
 `invalid_request_error` otherwise), so an adapter that sends a wrong shape fails here as it
-would in production.
+would in production. History rules with the API's own messages (`message_problem`): no empty
+or whitespace-only text block, no empty message but a final assistant one, and `tool_use` /
+`tool_result` blocks only in a request that defines `tools`.
 
 Extended thinking, as each model takes it (`ThinkingSupport`, read from the model's version
 like the Models API's `capabilities.thinking.types`): Claude 4.0-4.5 know only

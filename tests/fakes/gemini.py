@@ -6,7 +6,9 @@ no terminator (the connection just closes), the whole `GenerateContentResponse` 
 objects and no id, finishing with `STOP`. Errors use Google's `{"error": {code, message,
 status, details}}` body: an invalid key is 400 `API_KEY_INVALID`, a missing one 403, a rate
 limit 429 `RESOURCE_EXHAUSTED` with `RetryInfo.retryDelay`. Requests are validated like the
-real API: the key (`x-goog-api-key` or `?key=`), and only `user` / `model` roles.
+real API: the key (`x-goog-api-key` or `?key=`), and only `user` / `model` roles; and the
+history rules (`message_problem`): no empty content or part, a function call turn only after
+a user turn, answered by as many function responses in the very next turn.
 
 Thinking: with `generationConfig.thinkingConfig.includeThoughts` (2.5 and 3 models only; a
 budget and a level together, or a level on 2.5, are refused as the API does) a reply's

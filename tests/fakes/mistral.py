@@ -3,7 +3,9 @@
 Byte layout follows the protocol reference §4: data-only SSE ending in `data: [DONE]`, 32-hex
 ids, tool calls whole in one delta with nine-character ids, usage on the finish chunk. It
 validates requests the way Mistral does: any unknown field is a 422 `extra_forbidden`, and a
-tool-call id that is not exactly nine `[A-Za-z0-9]` characters is a 400.
+tool-call id that is not exactly nine `[A-Za-z0-9]` characters is a 400, and so is a history
+Mistral will not serve (`message_problem`: unanswered calls, `user` right after `tool`, an
+empty assistant message, an assistant message last).
 
 Reasoning: Magistral models (`magistral-*`) always think; a reply's `Reply.thinking` streams
 first as content arrays `[{"type": "thinking", "thinking": [{"type": "text", "text": …}]}]`

@@ -4,7 +4,9 @@
   `invalid_api_key`); `data:`-only SSE ending in `[DONE]`; usage only with
   `stream_options.include_usage`, in a `choices: []` chunk; tool-call arguments fragmented by
   `index`; 429 `rate_limit_exceeded` vs `insufficient_quota`; rejects `max_tokens` for
-  reasoning models, unknown fields, and `tool` messages that answer no tool call.
+  reasoning models, unknown fields, `tool` messages that answer no tool call, and (with
+  OpenAI's status, message and `param`) tool calls no `tool` message answers and assistant
+  messages with neither content nor calls (`message_problem`).
 - `dialect="openrouter"`: the same under `/api/v1`, plus `: OPENROUTER PROCESSING` comment
   lines before and between events, `gen-` ids and a `provider` field, usage (with `cost`)
   always in the last chunk with non-empty `choices`, a public model list, `GET /api/v1/key`,
