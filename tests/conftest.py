@@ -193,6 +193,23 @@ async def settings(
     return make_settings(data_dir, None)
 
 
+@pytest.fixture(scope="module")
+def module_settings(
+    tmp_path_factory: pytest.TempPathFactory,
+    _sqlite_template: Path | None,
+    _pg_session_url: str | None,
+) -> Settings:
+    """Settings for a whole module sharing one app (a matrix of cases): a clean, migrated
+    database made once, so each case does not pay for a new app and new fakes."""
+    data_dir = tmp_path_factory.mktemp("module-data")
+    if _pg_session_url is not None:
+        asyncio.run(_truncate_all(_pg_session_url))
+        return make_settings(data_dir, _pg_session_url)
+    assert _sqlite_template is not None
+    shutil.copyfile(_sqlite_template, data_dir / "polychat.db")
+    return make_settings(data_dir, None)
+
+
 @pytest.fixture
 def empty_database_settings(tmp_path: Path) -> Iterator[Settings]:
     """Settings pointing at an empty database (nothing migrated): for migration tests."""

@@ -6,7 +6,9 @@ Serves `POST /v1/messages` (JSON or named-event SSE) and `GET /v1/models` (pagin
 `max_tokens`, no unknown top-level fields, no `system` role, images as base64 sources of an
 accepted media type, and every `tool_result` answering a `tool_use` of the turn before (400
 `invalid_request_error` otherwise), so an adapter that sends a wrong shape fails here as it
-would in production.
+would in production. History rules with the API's own messages (`message_problem`): no empty
+or whitespace-only text block, no empty message but a final assistant one, and `tool_use` /
+`tool_result` blocks only in a request that defines `tools`.
 
 Extended thinking, as each model takes it (`ThinkingSupport`, read from the model's version
 like the Models API's `capabilities.thinking.types`): Claude 4.0-4.5 know only
@@ -225,13 +227,45 @@ def validate(body: Any, support: ThinkingSupport | None = None) -> str | None:
             answered = {b.get("tool_use_id") for b in blocks if b.get("type") == "tool_result"}
             if pending_tool_ids - answered:
                 return (
-                    "messages: `tool_use` ids were found without `tool_result` blocks "
-                    f"immediately after: {', '.join(sorted(pending_tool_ids - answered))}"
+                    f"messages.{i - 1}: `tool_use` ids were found without `tool_result` blocks "
+                    f"immediately after: {', '.join(sorted(pending_tool_ids - answered))}. Each "
+                    "`tool_use` block must have a corresponding `tool_result` block in the next "
+                    "message."
                 )
         pending_tool_ids = used_ids if role == "assistant" else set()
     for tool in body.get("tools", []):
         if "input_schema" not in tool or "name" not in tool:
             return "tools.0.input_schema: Field required"
+    return message_problem(body)
+
+
+def message_problem(body: dict[str, Any]) -> str | None:
+    """The Messages API's rules on message content, as its 400 messages: no empty or
+    whitespace-only text block, no empty message but a final assistant one, and tool blocks
+    only in a request that defines tools."""
+    messages = body["messages"]
+    has_tool_blocks = False
+    for i, message in enumerate(messages):
+        content = message.get("content")
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+        final_assistant = i == len(messages) - 1 and message.get("role") == "assistant"
+        if not blocks and not final_assistant:
+            return (
+                f"messages.{i}: all messages must have non-empty content except for the "
+                "optional final assistant message"
+            )
+        for block in blocks:
+            kind = block.get("type")
+            has_tool_blocks = has_tool_blocks or kind in ("tool_use", "tool_result")
+            text = block.get("text")
+            if kind != "text" or (final_assistant and isinstance(content, str)):
+                continue
+            if text == "":
+                return "messages: text content blocks must be non-empty"
+            if not text.strip():
+                return "messages: text content blocks must contain non-whitespace text"
+    if has_tool_blocks and not body.get("tools"):
+        return "Requests which include `tool_use` or `tool_result` blocks must define tools."
     return None
 
 

@@ -6,7 +6,9 @@ no terminator (the connection just closes), the whole `GenerateContentResponse` 
 objects and no id, finishing with `STOP`. Errors use Google's `{"error": {code, message,
 status, details}}` body: an invalid key is 400 `API_KEY_INVALID`, a missing one 403, a rate
 limit 429 `RESOURCE_EXHAUSTED` with `RetryInfo.retryDelay`. Requests are validated like the
-real API: the key (`x-goog-api-key` or `?key=`), and only `user` / `model` roles.
+real API: the key (`x-goog-api-key` or `?key=`), and only `user` / `model` roles; and the
+history rules (`message_problem`): no empty content or part, a function call turn only after
+a user turn, answered by as many function responses in the very next turn.
 
 Thinking: with `generationConfig.thinkingConfig.includeThoughts` (2.5 and 3 models only; a
 budget and a level together, or a level on 2.5, are refused as the API does) a reply's
@@ -262,6 +264,44 @@ def validate(body: Any) -> Response | None:
                     f"* GenerateContentRequest.contents[{i}].parts[0].function_response.name: "
                     "Name cannot be empty.\n",
                 )
+    return message_problem(body["contents"])
+
+
+_NOT_DATA = ("thought", "thoughtSignature", "thought_signature")
+
+
+def message_problem(contents: list[dict[str, Any]]) -> Response | None:
+    """Gemini's history rules, as its 400s: every part holds data, a function call turn
+    follows a user turn or a function response turn, and the turn after it answers each call
+    with a function response (and only such a turn holds responses)."""
+
+    def bad(message: str) -> Response:
+        return error_response(400, "INVALID_ARGUMENT", message)
+
+    calls_before = 0  # function calls of the previous turn
+    for i, content in enumerate(contents):
+        parts = content["parts"]
+        for j, part in enumerate(parts):
+            if not any(v not in (None, "", {}) for k, v in part.items() if k not in _NOT_DATA):
+                return bad(
+                    f"* GenerateContentRequest.contents[{i}].parts[{j}].data: required oneof "
+                    "field 'data' must have one initialized field\n"
+                )
+        calls = sum(1 for p in parts if _get(p, "functionCall", "function_call") is not None)
+        responses = sum(
+            1 for p in parts if _get(p, "functionResponse", "function_response") is not None
+        )
+        if responses and not calls_before:
+            return bad("Please ensure that function response turn comes immediately after a "
+                       "function call turn.")  # fmt: skip
+        if calls_before and responses != calls_before:
+            return bad("Please ensure that the number of function response parts is equal to "
+                       "the number of function call parts of the function call turn.")  # fmt: skip
+        previous = contents[i - 1] if i else None
+        if calls and (previous is None or previous.get("role", "user") != "user"):
+            return bad("Please ensure that function call turn comes immediately after a user "
+                       "turn or after a function response turn.")  # fmt: skip
+        calls_before = calls
     return None
 
 

@@ -3,7 +3,9 @@
 Byte layout follows the protocol reference §4: data-only SSE ending in `data: [DONE]`, 32-hex
 ids, tool calls whole in one delta with nine-character ids, usage on the finish chunk. It
 validates requests the way Mistral does: any unknown field is a 422 `extra_forbidden`, and a
-tool-call id that is not exactly nine `[A-Za-z0-9]` characters is a 400.
+tool-call id that is not exactly nine `[A-Za-z0-9]` characters is a 400, and so is a history
+Mistral will not serve (`message_problem`: unanswered calls, `user` right after `tool`, an
+empty assistant message, an assistant message last).
 
 Reasoning: Magistral models (`magistral-*`) always think; a reply's `Reply.thinking` streams
 first as content arrays `[{"type": "thinking", "thinking": [{"type": "text", "text": …}]}]`
@@ -152,7 +154,49 @@ def validate(body: Any) -> Response | None:
                     f"Tool call id was {tool_id} but must be a-z, A-Z, 0-9, with a length of 9.",
                     "invalid_request_error",
                 )
+    return message_problem(body["messages"])
+
+
+def message_problem(messages: list[dict[str, Any]]) -> Response | None:
+    """Mistral's history rules, as its 400s: tool calls answered one for one by the `tool`
+    messages right after them, roles in an order it serves (no `user` right after `tool`, no
+    `tool` but after a call or another result, a user or tool turn last), and an assistant
+    message with content or tool calls."""
+    calls, answered, previous = 0, 0, "system"
+    for message in messages:
+        role = str(message.get("role"))
+        if role == "tool" and previous not in ("assistant", "tool"):
+            return _order_error(role, previous)
+        if (role != "tool" and calls != answered) or (role == "tool" and answered == calls):
+            return _error(400, "Not the same number of function calls and responses",
+                          "invalid_request_error")  # fmt: skip
+        if role == "assistant":
+            if message.get("content") is None and not message.get("tool_calls"):
+                return _error(
+                    400,
+                    "Assistant message must have either content or tool_calls, but not none.",
+                    "invalid_request_error",
+                )
+            calls, answered = len(message.get("tool_calls") or []), 0
+        elif role == "tool":
+            answered += 1
+        elif role == "user" and previous == "tool":
+            return _order_error(role, previous)
+        previous = role
+    last = messages[-1] if messages else {}
+    if last.get("role") == "assistant" and not last.get("prefix"):
+        return _error(
+            400,
+            "Expected last role User or Tool (or Assistant with prefix True) for serving but got"
+            " assistant",
+            "invalid_request_error",
+        )
     return None
+
+
+def _order_error(role: str, previous: str) -> Response:
+    message = f"Unexpected role '{role}' after role '{previous}'"
+    return _error(400, message, "invalid_request_message_order", "3230")
 
 
 def _extra(loc: list[Any], value: Any) -> dict[str, Any]:

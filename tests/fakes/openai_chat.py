@@ -4,7 +4,9 @@
   `invalid_api_key`); `data:`-only SSE ending in `[DONE]`; usage only with
   `stream_options.include_usage`, in a `choices: []` chunk; tool-call arguments fragmented by
   `index`; 429 `rate_limit_exceeded` vs `insufficient_quota`; rejects `max_tokens` for
-  reasoning models, unknown fields, and `tool` messages that answer no tool call.
+  reasoning models, unknown fields, `tool` messages that answer no tool call, and (with
+  OpenAI's status, message and `param`) tool calls no `tool` message answers and assistant
+  messages with neither content nor calls (`message_problem`).
 - `dialect="openrouter"`: the same under `/api/v1`, plus `: OPENROUTER PROCESSING` comment
   lines before and between events, `gen-` ids and a `provider` field, usage (with `cost`)
   always in the last chunk with non-empty `choices`, a public model list, `GET /api/v1/key`,
@@ -106,12 +108,18 @@ class FakeOpenAIChat(FakeServer):
     # -- errors, in each dialect's own shape ------------------------------------------------
 
     def _error(
-        self, status: int, message: str, kind: str, code: str | None, headers: dict[str, str]
+        self,
+        status: int,
+        message: str,
+        kind: str,
+        code: str | None,
+        headers: dict[str, str],
+        param: str | None = None,
     ) -> Response:
         if self.dialect == "openrouter":
             body: dict[str, Any] = {"error": {"code": status, "message": message}}
         else:
-            body = {"error": {"message": message, "type": kind, "param": None, "code": code}}
+            body = {"error": {"message": message, "type": kind, "param": param, "code": code}}
         hdrs = {"x-request-id": f"req_{_rand(24)}", **headers}
         return JSONResponse(body, status_code=status, headers=hdrs)
 
@@ -250,6 +258,9 @@ class FakeOpenAIChat(FakeServer):
         problem = self.validate(rec.body)
         if problem is not None:
             return self._error(400, problem, "invalid_request_error", None, {})
+        found = message_problem(rec.body["messages"]) if self.dialect == "openai" else None
+        if found is not None:
+            return self._error(400, found[0], "invalid_request_error", None, {}, param=found[1])
         reply = self.state.next_reply()
         model = rec.body["model"]
         failed = self._failure(reply, model)
@@ -462,6 +473,32 @@ class FakeOpenAIChat(FakeServer):
                       "usage_daily": 0.0, "usage_weekly": 0.0, "usage_monthly": 0.25,
                       "byok_usage": 0, "is_free_tier": False}}
         )  # fmt: skip
+
+
+def message_problem(messages: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """OpenAI's history rules, as (message, param) of its 400: every `tool_calls` id answered
+    by the `tool` messages right after, and an assistant message with content or tool calls."""
+    pending: dict[str, int] = {}  # unanswered call id -> index of its assistant message
+    for i, message in enumerate([*messages, {"role": "end"}]):
+        role = message.get("role")
+        if pending and role != "tool":
+            return (
+                "An assistant message with 'tool_calls' must be followed by tool messages"
+                " responding to each 'tool_call_id'. The following tool_call_ids did not have"
+                f" response messages: {', '.join(pending)}",
+                f"messages.[{next(iter(pending.values()))}].role",
+            )
+        if role == "tool":
+            pending.pop(str(message.get("tool_call_id")), None)
+        elif role == "assistant":
+            calls = message.get("tool_calls") or []
+            if message.get("content") is None and not calls:
+                return (
+                    "Invalid value for 'content': expected a string, got null.",
+                    f"messages.[{i}].content",
+                )
+            pending = {str(c.get("id")): i for c in calls}
+    return None
 
 
 def _num(value: float) -> str:

@@ -1,14 +1,37 @@
-"""Stored messages <-> provider-neutral `Message`s.
+"""Stored messages -> the provider-neutral history every adapter receives: the one place the
+history rules live.
 
 Parts are stored as JSON dicts tagged by `kind` (the same tags as `providers.base`), so a
-conversation written by one provider replays intact to any other. An answer's `thinking` part
-is for people only: it never goes back to a provider. Consecutive turns of the
-same role (a user turn whose answer failed empty, then a new user turn) are merged, because
-some providers reject two user turns in a row.
+conversation written by one provider replays intact to any other. Whatever came before (an
+answer that failed, was stopped or was cut off, a tool call nobody ran, a provider switch),
+`to_provider_messages` returns a history every built-in provider accepts. The rules, in order:
+
+1. Only `user` and `assistant` turns travel; a system prompt goes in `ChatRequest.system`.
+2. An answer's `thinking` part is never sent back: it is for people, and every provider
+   accepts a history without it. (Claude wants its own *signed* thinking block before a tool
+   call it is continuing; we keep no signatures, so `providers/claude.py` asks such a turn
+   without thinking instead.) Unknown part kinds are dropped too.
+3. No empty or whitespace-only text ever: such text parts are dropped (Anthropic refuses them
+   with a 400, Gemini refuses a content without parts).
+4. A turn left with nothing to send is left out, whatever its status: a failed, stopped or
+   interrupted answer that produced no text is not in the history, while a partial answer
+   keeps the text the user saw.
+5. Neighbours of the same role are merged (adjacent texts joined into one text by a blank
+   line, never a separate whitespace part), so the roles always alternate: the user turn
+   whose answer was left out and the next user turn become one.
+6. Every tool call is answered in the very next user turn, results first and in call order.
+   A call with no stored result gets a result saying it was not run (`NOT_RUN`, marked as an
+   error); a result that answers no call of the turn before is dropped. We pair rather than
+   drop because pairing keeps the model's own turn as it was (its words and the call it made)
+   and tells it plainly the call never ran, so it neither invents a result nor loses its
+   reasoning; and a call followed by its result is the one shape every tool protocol
+   (Anthropic, OpenAI, Mistral, Gemini, Ollama) accepts, so the rule is the same on every
+   provider.
 
 A user's attached text file (`file` part) reaches every provider as plain text, a
 `<document name=… media_type=…>` block placed before the message's own text, so no provider
-needs a capability for it.
+needs a capability for it. Images stay images: sending one to a model without vision is the
+chat service's clear 400 (`has_images`), never silently dropped here.
 """
 
 from __future__ import annotations
@@ -87,9 +110,21 @@ def part_to_dict(p: ContentPart) -> dict[str, Any]:
     }
 
 
+NOT_RUN = "This tool call was not run: no result is available."
+"""The result given to a tool call that has none (rule 6)."""
+
+
+def _sendable(d: dict[str, Any]) -> bool:
+    """False for what never goes to a provider: thinking, and blank text (rules 2 and 3)."""
+    kind = d.get("kind")
+    if kind == "thinking":
+        return False
+    return kind != "text" or bool(str(d.get("text") or "").strip())
+
+
 def _parts(m: StoredMessage) -> tuple[ContentPart, ...]:
     if m.parts:
-        stored = [d for d in m.parts if isinstance(d, dict) and d.get("kind") != "thinking"]
+        stored = [d for d in m.parts if isinstance(d, dict) and _sendable(d)]
         # Files go first: a model reads the documents, then the question about them.
         stored.sort(key=lambda d: 0 if d.get("kind") == "file" else 1)
         parsed = [part_from_dict(d) for d in stored]
@@ -97,27 +132,50 @@ def _parts(m: StoredMessage) -> tuple[ContentPart, ...]:
         # An answer saved by a checkpoint has text in `content` but no parts yet.
         if out:
             return out
-    return (TextPart(m.content),) if m.content else ()
+    return (TextPart(m.content),) if m.content.strip() else ()
+
+
+def _append(out: list[Message], role: Role, parts: tuple[ContentPart, ...]) -> None:
+    """Add a turn, merged into the last one when it has the same role (rule 5)."""
+    if not parts:
+        return
+    if out and out[-1].role == role:
+        prev, first = out[-1].parts, parts[0]
+        if isinstance(prev[-1], TextPart) and isinstance(first, TextPart):
+            # One text block, never a separate whitespace-only joiner (rule 3).
+            joined = TextPart(f"{prev[-1].text}\n\n{first.text}")
+            out[-1] = Message(role, (*prev[:-1], joined, *parts[1:]))
+        else:
+            out[-1] = Message(role, (*prev, *parts))
+    else:
+        out.append(Message(role, parts))
+
+
+def _answer_calls(
+    calls: list[ToolCallPart], parts: tuple[ContentPart, ...]
+) -> tuple[ContentPart, ...]:
+    """A user turn's parts with each of `calls` answered first, in call order (rule 6)."""
+    given = {p.tool_call_id: p for p in parts if isinstance(p, ToolResultPart)}
+    results = [given.get(c.id) or ToolResultPart(c.id, c.name, NOT_RUN, True) for c in calls]
+    rest = [p for p in parts if not isinstance(p, ToolResultPart)]
+    return (*results, *rest)
 
 
 def to_provider_messages(path: Iterable[StoredMessage]) -> list[Message]:
-    """History for the provider: empty turns dropped, same-role neighbours merged."""
-    out: list[Message] = []
+    """The history to send for `path` (oldest first), following the rules above."""
+    merged: list[Message] = []
     for m in path:
-        if m.role not in ("user", "assistant"):
+        if m.role in ("user", "assistant"):
+            _append(merged, "user" if m.role == "user" else "assistant", _parts(m))
+    out: list[Message] = []
+    calls: list[ToolCallPart] = []
+    for msg in merged:
+        if msg.role == "assistant":
+            calls = [p for p in msg.parts if isinstance(p, ToolCallPart)]
+            _append(out, "assistant", msg.parts)
             continue
-        parts = _parts(m)
-        if not parts:
-            continue
-        role: Role = "user" if m.role == "user" else "assistant"
-        if out and out[-1].role == role:
-            prev = out[-1]
-            joiner: tuple[ContentPart, ...] = ()
-            if isinstance(prev.parts[-1], TextPart) and isinstance(parts[0], TextPart):
-                joiner = (TextPart("\n\n"),)
-            out[-1] = Message(role, (*prev.parts, *joiner, *parts))
-        else:
-            out.append(Message(role, parts))
+        _append(out, "user", _answer_calls(calls, msg.parts))
+        calls = []
     return out
 
 

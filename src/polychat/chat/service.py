@@ -48,7 +48,6 @@ from polychat.providers.base import (
     ProviderError,
     TextPart,
 )
-from polychat.providers.base import Message as PMessage
 
 log = logging.getLogger(__name__)
 
@@ -239,20 +238,15 @@ class ChatService:
             content = body.content
         if target.regenerate_parent_id is None:
             new_parts = _user_parts(content, body)
-        path_messages = to_provider_messages(target.path)
+        stored = list(target.path)
         if conv is None:
-            path_messages = to_provider_messages(
+            stored = [
                 store.StoredMessage(0, None, role, text, None, "complete")
                 for role, text in history_items
-            )
-        messages = list(path_messages)
+            ]
         if new_parts:
-            messages = to_provider_messages(
-                [
-                    *(_as_stored(m) for m in path_messages),
-                    store.StoredMessage(0, None, "user", "", new_parts, "complete"),
-                ]
-            )  # fmt: skip
+            stored.append(store.StoredMessage(0, None, "user", "", new_parts, "complete"))
+        messages = to_provider_messages(stored)
         if not messages or messages[-1].role != "user":
             raise ChatError(400, "empty_message", "there is no user message to answer")
 
@@ -673,10 +667,6 @@ def saved_frames(msg: Message) -> bytes:
 
 async def _single(data: bytes) -> AsyncIterator[bytes]:
     yield data
-
-
-def _as_stored(m: PMessage) -> store.StoredMessage:
-    return store.StoredMessage(0, None, m.role, "", [part_to_dict(p) for p in m.parts], "complete")
 
 
 def _user_parts(content: str | None, body: ChatBody) -> list[dict[str, Any]]:

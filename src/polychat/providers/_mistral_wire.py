@@ -71,6 +71,13 @@ def mistral_tool_id(original: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+TOOL_BRIDGE = "(tool results received)"
+"""The assistant turn placed between tool results and the user text that follows them in one
+neutral turn: Mistral answers `user` right after `tool` with 400 "Unexpected role 'user' after
+role 'tool'", and an assistant turn needs some content ("Assistant message must have either
+content or tool_calls")."""
+
+
 def _user_content(parts: list[TextPart | ImagePart]) -> str | list[dict[str, Any]]:
     if all(isinstance(p, TextPart) for p in parts):
         return "".join(cast(TextPart, p).text for p in parts)
@@ -120,6 +127,8 @@ def _convert_message(message: Message) -> list[dict[str, Any]]:
         elif isinstance(p, TextPart | ImagePart):
             rest.append(p)
     if rest:
+        if out:  # Mistral refuses a user message right after `tool` ones: bridge them
+            out.append({"role": "assistant", "content": TOOL_BRIDGE})
         out.append({"role": "user", "content": _user_content(rest)})
     return out
 

@@ -230,7 +230,8 @@ def map_error(exc: Exception, provider: str = NAME) -> ProviderError:
 
 def _block(part: ContentPart) -> dict[str, Any] | None:
     if isinstance(part, TextPart):
-        return {"type": "text", "text": part.text} if part.text else None
+        # Anthropic refuses empty and whitespace-only text blocks with a 400.
+        return {"type": "text", "text": part.text} if part.text.strip() else None
     if isinstance(part, ImagePart):
         return {
             "type": "image",
@@ -260,6 +261,20 @@ def to_messages(request: ChatRequest) -> list[dict[str, Any]]:
         if blocks:
             out.append({"role": message.role, "content": blocks})
     return out
+
+
+def history_tools(request: ChatRequest) -> list[dict[str, Any]]:
+    """Stand-ins for the tools the history used when the request declares none.
+
+    Anthropic refuses any request whose messages hold `tool_use` or `tool_result` blocks
+    without `tools` ("Requests which include `tool_use` or `tool_result` blocks must define
+    tools."). A chat that switched from a tool-using turn declares them again by name (any
+    input), with `tool_choice: none` so the model cannot call them."""
+    names = {p.name for m in request.messages for p in m.parts if isinstance(p, ToolCallPart)}
+    return [
+        {"name": name, "description": "", "input_schema": {"type": "object"}}
+        for name in sorted(names)
+    ]
 
 
 def _continues_tool_use(request: ChatRequest) -> bool:
@@ -355,6 +370,9 @@ class ClaudeProvider(BaseProvider):
                 {"name": t.name, "description": t.description, "input_schema": t.parameters}
                 for t in request.tools
             ]
+        elif stand_ins := history_tools(request):
+            params["tools"] = stand_ins
+            params["tool_choice"] = {"type": "none"}
         # Newer Claude models refuse temperature and top_p together: temperature wins. With
         # thinking (either form), temperature is refused outright and top_p only allowed from
         # 0.95 up.
