@@ -17,11 +17,14 @@ adds `{"type": "adaptive"}` with `output_config: {"effort": ...}` and deprecates
 form; Opus 4.7 and later (and Claude 5) refuse the budget form with the API's 400 and omit the
 reasoning text unless `"display": "summarized"` asks for it. With thinking on: no
 `temperature` other than 1, no `top_k`, `top_p` only from 0.95, and a turn answering tool
-calls must replay the signed thinking block. A shown reply's `Reply.thinking` streams first as
-a `thinking` content block (`thinking_delta` pieces, then one `signature_delta`), the text
-block after it; an omitted one is that block with its signature only. Without the parameter
-the model does not think: `Reply.thinking` is not sent, as with the real API. The model list
-carries each model's `capabilities` (thinking types and effort levels included).
+calls must replay the signed thinking block. Sampling, per model version
+(`_validate_sampling`): 4.7 and later refuse `temperature` (but 1), `top_p` and `top_k`
+("... is deprecated for this model"); 4.1 to 4.6 refuse `temperature` and `top_p` together.
+A shown reply's `Reply.thinking` streams first as a `thinking` content block
+(`thinking_delta` pieces, then one `signature_delta`), the text block after it; an omitted one
+is that block with its signature only. Without the parameter the model does not think:
+`Reply.thinking` is not sent, as with the real API. The model list carries each model's
+`capabilities` (thinking types and effort levels included).
 """
 
 from __future__ import annotations
@@ -67,6 +70,9 @@ ADAPTIVE_REFUSED = (
     "thinking.type.adaptive is not supported for this model. Use thinking.type.enabled and "
     "thinking.budget_tokens"
 )
+BOTH_SAMPLERS_REFUSED = (
+    "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
+)
 MEDIA_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 _ALNUM = string.ascii_letters + string.digits
 
@@ -91,10 +97,9 @@ def thinking_support(model_id: str) -> ThinkingSupport:
     """What the real API does per generation: 3.7 and 4.0-4.5 take the budget form only
     (Opus 4.5 also takes an effort); 4.6 takes both forms; Opus 4.7 and later (Claude 5 too)
     only the adaptive one, and omit the reasoning text by default."""
-    match = re.match(r"^claude-(?:[a-z]+-)?(\d{1,2})(?:-(\d{1,2}))?(?:-|$)", model_id)
-    if match is None:
+    version = claude_version(model_id)
+    if version is None:
         return ThinkingSupport(enabled=False, adaptive=False, effort=False)
-    version = (int(match.group(1)), int(match.group(2) or 0))
     if version >= (4, 7):
         return ThinkingSupport(enabled=False, adaptive=True, effort=True, omits_by_default=True)
     if version >= (4, 6):
@@ -177,7 +182,11 @@ def validate(body: Any, support: ThinkingSupport | None = None) -> str | None:
     if temperature is not None and not 0 <= temperature <= 1:
         return "temperature: Input should be less than or equal to 1"
     support = support or thinking_support(str(body["model"]))
-    problem = _validate_output_config(body, support) or _validate_thinking(body, support)
+    problem = (
+        _validate_output_config(body, support)
+        or _validate_thinking(body, support)
+        or _validate_sampling(body)
+    )
     if problem is not None:
         return problem
     system = body.get("system")
@@ -351,6 +360,30 @@ def _validate_thinking(body: dict[str, Any], support: ThinkingSupport) -> str | 
                 "`assistant` message must start with a thinking block (preceeding the "
                 "lastmost set of `tool_use` and `tool_result` blocks)."
             )
+    return None
+
+
+def claude_version(model_id: str) -> tuple[int, int] | None:
+    """(major, minor) of a `claude-<family>-<major>-<minor>` id; None when it has none."""
+    match = re.match(r"^claude-(?:[a-z]+-)?(\d{1,2})(?:-(\d{1,2}))?(?:-|$)", model_id)
+    return None if match is None else (int(match.group(1)), int(match.group(2) or 0))
+
+
+def _validate_sampling(body: dict[str, Any]) -> str | None:
+    """The API's sampling-parameter rules per model version, as its 400 messages: Claude 4.7
+    and later take no `temperature` (1 is still accepted, for backward compatibility), no
+    `top_p` and no `top_k`; Claude 4.1 to 4.6 take `temperature` or `top_p`, not both."""
+    version = claude_version(str(body["model"]))
+    if version is None:
+        return None
+    if version >= (4, 7):
+        if body.get("temperature") not in (None, 1):
+            return "`temperature` is deprecated for this model."
+        for name in ("top_p", "top_k"):
+            if body.get(name) is not None:
+                return f"`{name}` is deprecated for this model."
+    elif version >= (4, 1) and None not in (body.get("temperature"), body.get("top_p")):
+        return BOTH_SAMPLERS_REFUSED
     return None
 
 

@@ -3,10 +3,12 @@
 - `dialect="openai"`: `/v1/chat/completions`, `/v1/models`; Bearer auth (401
   `invalid_api_key`); `data:`-only SSE ending in `[DONE]`; usage only with
   `stream_options.include_usage`, in a `choices: []` chunk; tool-call arguments fragmented by
-  `index`; 429 `rate_limit_exceeded` vs `insufficient_quota`; rejects `max_tokens` for
-  reasoning models, unknown fields, `tool` messages that answer no tool call, and (with
-  OpenAI's status, message and `param`) tool calls no `tool` message answers and assistant
-  messages with neither content nor calls (`message_problem`).
+  `index`; 429 `rate_limit_exceeded` vs `insufficient_quota`; rejects unknown fields, `tool`
+  messages that answer no tool call, what reasoning models refuse (`refused_parameter`:
+  `max_tokens`, a `temperature` other than 1, `top_p`, the penalties and `logprobs`, each with
+  the real 400 body, its `param` and `code`), and (with OpenAI's status, message and `param`)
+  tool calls no `tool` message answers and assistant messages with neither content nor calls
+  (`message_problem`).
 - `dialect="openrouter"`: the same under `/api/v1`, plus `: OPENROUTER PROCESSING` comment
   lines before and between events, `gen-` ids and a `provider` field, usage (with `cost`)
   always in the last chunk with non-empty `choices`, a public model list, `GET /api/v1/key`,
@@ -61,10 +63,15 @@ OPENAI_MODELS = ("gpt-4o", "gpt-4o-mini", "gpt-5", "o3-mini", "gpt-4.1", "text-e
                  "tts-1", "whisper-1", "dall-e-3", "omni-moderation-latest")  # fmt: skip
 EFFORTS = ("minimal", "low", "medium", "high")
 # OpenRouter models whose supported_parameters list "reasoning".
-OPENROUTER_REASONING = frozenset({"anthropic/claude-sonnet-4.6"})
+OPENROUTER_REASONING = frozenset({"anthropic/claude-sonnet-4.6", "openai/o4-mini"})
+# The sampling parameters a model's `supported_parameters` list (o4-mini, like OpenAI's other
+# reasoning models, takes no temperature, top_p or stop: OpenRouter drops them).
+OPENROUTER_SAMPLING = ["max_tokens", "temperature", "top_p", "stop"]
+OPENROUTER_SAMPLING_OF = {"openai/o4-mini": ["max_tokens"]}
 OPENROUTER_MODELS = (
     ("anthropic/claude-sonnet-4.6", "Anthropic: Claude Sonnet 4.6", ["text", "image"], True),
     ("openai/gpt-4o", "OpenAI: GPT-4o", ["text", "image"], True),
+    ("openai/o4-mini", "OpenAI: o4 Mini", ["text", "image"], True),
     ("meta-llama/llama-3.1-8b-instruct", "Meta: Llama 3.1 8B Instruct", ["text"], True),
     ("openai/text-embedding-3-small", "OpenAI: Text Embedding 3 Small", ["text"], False),
 )
@@ -77,6 +84,43 @@ def _rand(n: int) -> str:
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"))
+
+
+# Fields OpenAI's reasoning models refuse whatever their value (`unsupported_parameter`).
+REASONING_REFUSED = ("top_p", "presence_penalty", "frequency_penalty", "logprobs")
+
+
+def refused_parameter(body: Any) -> tuple[str, str, str] | None:
+    """What OpenAI answers a reasoning model's request carrying a parameter it does not take,
+    as (message, param, code) of its 400 body; None when there is none. The texts are the
+    API's own: a `temperature` other than the default 1 is an `unsupported_value`, the
+    others are `unsupported_parameter` at any value, `max_tokens` with a pointer to
+    `max_completion_tokens`."""
+    if not isinstance(body, dict) or not REASONING.match(str(body.get("model", ""))):
+        return None
+    if "max_tokens" in body:
+        return (
+            "Unsupported parameter: 'max_tokens' is not supported with this model. "
+            "Use 'max_completion_tokens' instead.",
+            "max_tokens",
+            "unsupported_parameter",
+        )
+    temperature = body.get("temperature")
+    if temperature is not None and temperature != 1:
+        return (
+            f"Unsupported value: 'temperature' does not support {temperature} with this model. "
+            "Only the default (1) value is supported.",
+            "temperature",
+            "unsupported_value",
+        )
+    for name in REASONING_REFUSED:
+        if body.get(name) is not None:
+            return (
+                f"Unsupported parameter: '{name}' is not supported with this model.",
+                name,
+                "unsupported_parameter",
+            )
+    return None
 
 
 class FakeOpenAIChat(FakeServer):
@@ -184,11 +228,6 @@ class FakeOpenAIChat(FakeServer):
             extra = sorted(set(body) - KNOWN_FIELDS)
             if extra:
                 return f"Unrecognized request argument supplied: {extra[0]}"
-            if "max_tokens" in body and REASONING.match(str(body.get("model", ""))):
-                return (
-                    "Unsupported parameter: 'max_tokens' is not supported with this model."
-                    " Use 'max_completion_tokens' instead."
-                )
             effort = body.get("reasoning_effort")
             if effort is not None and not REASONING.match(str(body.get("model", ""))):
                 return "Unsupported parameter: 'reasoning_effort' is not supported with this model."
@@ -255,6 +294,10 @@ class FakeOpenAIChat(FakeServer):
         rec = await self.state.record(request)
         if not self._authorized(request):
             return self._unauthorized()
+        refused = refused_parameter(rec.body) if self.dialect == "openai" else None
+        if refused is not None:
+            message, param, code = refused
+            return self._error(400, message, "invalid_request_error", code, {}, param)
         problem = self.validate(rec.body)
         if problem is not None:
             return self._error(400, problem, "invalid_request_error", None, {})
@@ -453,7 +496,8 @@ class FakeOpenAIChat(FakeServer):
                                   ["embeddings"] if "embedding" in mid else ["text"]},
                  "pricing": {"prompt": "0.000003", "completion": "0.000015"},
                  "top_provider": {"context_length": 128000, "max_completion_tokens": 16384},
-                 "supported_parameters": (["tools"] if tools else []) + ["temperature"]
+                 "supported_parameters": (["tools"] if tools else [])
+                 + OPENROUTER_SAMPLING_OF.get(mid, OPENROUTER_SAMPLING)
                  + (["reasoning", "include_reasoning"] if mid in OPENROUTER_REASONING else [])}
                 for mid, name, modalities, tools in OPENROUTER_MODELS
             ]  # fmt: skip

@@ -215,22 +215,22 @@ async def test_send_message_asks_adaptively_too(
     assert fake.requests[-1].body["output_config"] == {"effort": "medium"}
 
 
-async def test_adaptive_thinking_keeps_a_high_top_p_and_caps_max_tokens(
+async def test_adaptive_thinking_leaves_top_p_out_and_caps_max_tokens(
     fake: FakeAnthropic, claude: ClaudeProvider
 ) -> None:
     await collect(claude.stream_message(ask(reasoning="high", top_p=0.97, max_tokens=100_000)))
     body = fake.requests[-1].body
-    assert body["top_p"] == 0.97
+    assert "top_p" not in body  # refused below 0.95 while thinking: never sent then
     assert body["max_tokens"] == 64000  # the model's limit, not the 100000 asked
     assert body["thinking"]["type"] == "adaptive"
 
 
-async def test_budget_thinking_keeps_a_high_top_p_and_caps_max_tokens_at_the_model_limit(
+async def test_budget_thinking_leaves_top_p_out_and_caps_max_tokens_at_the_model_limit(
     fake: FakeAnthropic, claude: ClaudeProvider
 ) -> None:
     await collect(claude.stream_message(ask("claude-opus-4-5", reasoning="high", top_p=0.97)))
     body = fake.requests[-1].body
-    assert body["top_p"] == 0.97
+    assert "top_p" not in body
     assert body["max_tokens"] == 64000  # budget + model default, capped at the model's limit
     assert body["thinking"]["budget_tokens"] == 24576
 

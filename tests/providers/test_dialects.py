@@ -46,12 +46,12 @@ async def test_claude_fills_max_tokens_and_maps_sampling(ant: FakeAnthropic) -> 
     ant.state.reset()
     claude = ClaudeProvider(ProviderConfig(api_key="test-key", base_url=ant.url))
     try:
-        await claude.send_message(hi("claude-opus-4-8", temperature=1.7, top_p=0.9))
+        await claude.send_message(hi("claude-opus-4-6", temperature=1.7, top_p=0.9))
         body = ant.requests[-1].body
         assert body["max_tokens"] == 32000  # the catalog's output limit for the model
         assert body["temperature"] == 1.0  # Anthropic's range is 0..1
-        assert "top_p" not in body  # newer models refuse both together
-        await claude.send_message(hi("claude-unknown-9", top_p=0.5, stop=("END",)))
+        assert "top_p" not in body  # 4.1 to 4.6 refuse both together
+        await claude.send_message(hi("claude-3-5-haiku-unlisted", top_p=0.5, stop=("END",)))
         body = ant.requests[-1].body
         assert body["max_tokens"] == 4096 and body["top_p"] == 0.5
         assert body["stop_sequences"] == ["END"]

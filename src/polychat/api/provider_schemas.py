@@ -219,6 +219,21 @@ class ModelCapabilitiesOut(BaseModel):
     )
 
 
+class IgnoredParamOut(BaseModel):
+    """A conversation parameter this model does not take: Polychat does not send it."""
+
+    param: Literal["temperature", "top_p", "max_tokens", "stop"]
+    code: str = Field(
+        description="Stable reason: reasoning_model, thinking, one_sampler, sampling_removed, "
+        "sampling_fixed, not_supported (more may come)"
+    )
+    reason: str = Field(description="The reason, in English, for a person")
+    when: Literal["always", "thinking", "temperature_set"] = Field(
+        description="always; thinking: only while the model thinks; temperature_set: only when "
+        "a temperature is set too"
+    )
+
+
 class ModelOut(BaseModel):
     id: str
     provider: str
@@ -229,6 +244,10 @@ class ModelOut(BaseModel):
     capabilities: ModelCapabilitiesOut
     is_default: bool
     available: bool
+    ignored_params: list[IgnoredParamOut] = Field(
+        default_factory=list,
+        description="Conversation parameters this model ignores, and why; empty: it takes all",
+    )
 
     @classmethod
     def of(cls, entry: ModelEntry) -> ModelOut:
@@ -245,6 +264,10 @@ class ModelOut(BaseModel):
             ),
             is_default=m.is_default,
             available=entry.available,
+            ignored_params=[
+                IgnoredParamOut(param=r.param, code=r.code, reason=r.reason, when=r.when)
+                for r in entry.ignored_params
+            ],
         )
 
 

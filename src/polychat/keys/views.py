@@ -21,7 +21,7 @@ from polychat.db.models import UsageRecord
 from polychat.keys.access import ProviderAccess
 from polychat.keys.snapshot import EffectiveProvider, KeySource
 from polychat.keys.store import LastTest, last_tests
-from polychat.providers.base import BaseProvider, ModelInfo
+from polychat.providers.base import BaseProvider, IgnoredParam, ModelInfo
 from polychat.providers.catalog import ModelCache, load_catalog
 
 logger = logging.getLogger(__name__)
@@ -184,6 +184,8 @@ class ModelEntry:
     provider_display_name: str
     available: bool
     streaming: bool = True
+    # The conversation parameters the model does not take: the adapter's own rule.
+    ignored_params: tuple[IgnoredParam, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +215,10 @@ def _describe(error: BaseException) -> str:
     return str(message) if message else type(error).__name__
 
 
+def _entry(instance: BaseProvider, info: ModelInfo, display: str, available: bool) -> ModelEntry:
+    return ModelEntry(info, display, available, ignored_params=instance.ignored_params(info.id))
+
+
 async def models_of(
     access: ProviderAccess, eff: EffectiveProvider, *, live: bool
 ) -> ProviderModels:
@@ -224,11 +230,12 @@ async def models_of(
         catalog_models = [m for m in catalog_models if m.id in d.model_allowlist] or [
             ModelInfo(id=m, provider=d.provider_id, display_name=m) for m in d.model_allowlist
         ]
+    # No I/O: an unconfigured provider's instance only states its parameter rules.
+    instance = access.instance(eff)
     if not live:
-        entries = [ModelEntry(m, d.display_name, available=False) for m in catalog_models]
+        entries = [_entry(instance, m, d.display_name, False) for m in catalog_models]
         return ProviderModels(d.provider_id, d.display_name, "unconfigured", False, None, entries)
     error: str | None = None
-    instance = access.instance(eff)
     recent = access.list_failures.get(instance)
     if recent is not None and time.monotonic() - recent[0] < FAILURE_TTL_S:
         # Failed moments ago: do not make every page load wait on a dead endpoint again.
@@ -252,7 +259,7 @@ async def models_of(
     # A keyless provider whose list failed is unreachable (Ollama not running): its catalog is
     # shown for orientation but not offered as usable.
     usable = error is None or d.requires_key
-    entries = [ModelEntry(m, d.display_name, available=usable) for m in models]
+    entries = [_entry(instance, m, d.display_name, usable) for m in models]
     status: Status = "error" if error else "ok"
     return ProviderModels(d.provider_id, d.display_name, status, True, error, entries)
 

@@ -8,8 +8,8 @@ another and lets a new provider be added in one file.
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
 # ---------------------------------------------------------------------------------------------
@@ -251,6 +251,54 @@ class ModelInfo:
     reasoning: bool = False
 
 
+ParamName = Literal["temperature", "top_p", "max_tokens", "stop"]
+"""The conversation parameters a user can set (`ChatRequest`'s sampling fields)."""
+
+IgnoredWhen = Literal["always", "thinking", "temperature_set"]
+"""When a rule applies: on every turn; only while the model thinks; only when the request also
+sets a temperature (models that take Temperature or Top P, not both)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoredParam:
+    """A conversation parameter a model does not take, and why.
+
+    One rule serves twice: the adapter leaves the field out of the request (sending it would
+    be a 400, or silently useless), and `GET /api/models` reports it so the conversation
+    settings show the field disabled with the reason. `code` is stable (the web UI words it
+    in the user's language); `reason` says the same in English for API clients."""
+
+    param: ParamName
+    code: str
+    reason: str
+    when: IgnoredWhen = "always"
+
+
+def drop_ignored(
+    request: ChatRequest, rules: Iterable[IgnoredParam], *, thinking: bool
+) -> ChatRequest:
+    """`request` without the parameters `rules` say its model ignores on this turn.
+
+    `thinking`: whether this turn asks the model to think. A `temperature_set` rule looks at
+    the temperature that is actually sent, so a temperature dropped by another rule does not
+    cost the request its Top P as well."""
+    rules = tuple(rules)
+    if not rules:
+        return request
+    drop = {r.param for r in rules if r.when == "always" or (r.when == "thinking" and thinking)}
+    if "temperature" not in drop and request.temperature is not None:
+        drop |= {r.param for r in rules if r.when == "temperature_set"}
+    if not drop:
+        return request
+    return replace(
+        request,
+        temperature=None if "temperature" in drop else request.temperature,
+        top_p=None if "top_p" in drop else request.top_p,
+        max_tokens=None if "max_tokens" in drop else request.max_tokens,
+        stop=() if "stop" in drop else request.stop,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class KeyValidation:
     """Result of `validate_api_key`; never an exception, so the UI can always show a status."""
@@ -428,6 +476,12 @@ class BaseProvider(abc.ABC):
         if isinstance(models, ModelCache):
             return models.info(model_id)
         return load_catalog(self.name).get(model_id)
+
+    def ignored_params(self, model_id: str) -> tuple[IgnoredParam, ...]:
+        """The conversation parameters `model_id` does not take (see `IgnoredParam`). The
+        adapter drops them with `drop_ignored` and the model list reports them, so both follow
+        one rule. Like `known_model`, a lookup: no network call. Default: it takes them all."""
+        return ()
 
     @abc.abstractmethod
     async def validate_api_key(self, api_key: str | None = None) -> KeyValidation: ...

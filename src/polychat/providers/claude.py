@@ -14,10 +14,16 @@ Visible thinking: `ChatRequest.reasoning` is asked in one of two forms, per mode
 form (Opus 4.7 and later refuse it with a 400), and from Opus 4.7 on the reasoning text is
 omitted unless `display` asks for its summary, which is the whole point here. Older Claude 4
 models only know `thinking={"type": "enabled", "budget_tokens": B}`, with `max_tokens` raised
-to leave room for the answer after B (thinking tokens count toward it). Either way Anthropic
-rejects `temperature` and `top_k`, and `top_p` below 0.95, with thinking on, so they are
-dropped. Out, `thinking_delta` pieces become `ThinkingDelta`; `signature_delta` and
-`redacted_thinking` blocks carry nothing a person can read.
+to leave room for the answer after B (thinking tokens count toward it). Out, `thinking_delta`
+pieces become `ThinkingDelta`; `signature_delta` and `redacted_thinking` blocks carry nothing a
+person can read.
+
+Sampling parameters, per model (`sampling_rules`, used both to drop them and to report them in
+the model list): Claude 4.7 and later (Opus 4.7, 4.8, Claude 5) take none (400 "`temperature`
+is deprecated for this model"), nor does an id without a version (it can only be newer); from
+4.1 to 4.6 `temperature` and `top_p` are refused together, so Top P is left out when a
+Temperature is set; with thinking on, `temperature` is refused (and `top_p` below 0.95), so
+both are left out while the model thinks. `top_k` is never sent.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from polychat.providers.base import (
     ContentPart,
     FinishEvent,
     FinishReason,
+    IgnoredParam,
     ImagePart,
     KeyValidation,
     ModelInfo,
@@ -76,6 +83,7 @@ from polychat.providers.base import (
     ToolResultPart,
     Usage,
     UsageEvent,
+    drop_ignored,
 )
 from polychat.providers.catalog import ModelCache, load_catalog
 from polychat.providers.retry import error_for_status, parse_retry_after, retry_call, retry_stream
@@ -96,6 +104,16 @@ THINKING_BUDGETS: dict[ReasoningEffort, int] = {"low": 2048, "medium": 8192, "hi
 MIN_THINKING_BUDGET = 1024
 # What separates the words of a model id (`claude-sonnet-4-6@20250929` on some clouds).
 _ID_PARTS = re.compile(r"[-@._]")
+
+# From this version on, Claude takes no sampling parameter at all.
+SAMPLING_REMOVED_SINCE = (4, 7)
+# From this version on (until the above), it takes Temperature or Top P, not both.
+ONE_SAMPLER_SINCE = (4, 1)
+_NO_SAMPLING = (
+    "Claude models from Opus 4.7 on choose their own sampling; this setting is not sent to them."
+)
+_WHILE_THINKING = "Claude does not take this setting while it thinks; it is sent when Think is off."
+_ONE_SAMPLER = "This Claude model takes Temperature or Top P, not both: Temperature is used."
 
 ThinkingMode = Literal["adaptive", "budget"]
 # The first Claude version that thinks adaptively (and deprecates the budget form).
@@ -123,6 +141,23 @@ def thinks(model_id: str) -> bool:
     """Whether a Claude model id names a model that can think (Claude 4 and later)."""
     version = claude_version(model_id)
     return version is not None and version >= (4, 0)
+
+
+def sampling_rules(model_id: str) -> tuple[IgnoredParam, ...]:
+    """The conversation parameters a Claude model does not take (see the module docstring)."""
+    version = claude_version(model_id)
+    if version is None or version >= SAMPLING_REMOVED_SINCE:
+        return (
+            IgnoredParam("temperature", "sampling_removed", _NO_SAMPLING),
+            IgnoredParam("top_p", "sampling_removed", _NO_SAMPLING),
+        )
+    rules: tuple[IgnoredParam, ...] = (
+        IgnoredParam("temperature", "thinking", _WHILE_THINKING, when="thinking"),
+        IgnoredParam("top_p", "thinking", _WHILE_THINKING, when="thinking"),
+    )
+    if version >= ONE_SAMPLER_SINCE:
+        rules += (IgnoredParam("top_p", "one_sampler", _ONE_SAMPLER, when="temperature_set"),)
+    return rules
 
 
 def thinking_mode(
@@ -324,6 +359,9 @@ class ClaudeProvider(BaseProvider):
             self._models.info(model or self.get_default_model()), self.DEFAULT_CAPS
         )
 
+    def ignored_params(self, model_id: str) -> tuple[IgnoredParam, ...]:
+        return sampling_rules(model_id)
+
     def thinking_mode_for(self, model_id: str) -> ThinkingMode:
         """How this model is asked to think (see `thinking_mode`): the live list's word for
         it once read, else the catalog's, else the id's."""
@@ -373,16 +411,13 @@ class ClaudeProvider(BaseProvider):
         elif stand_ins := history_tools(request):
             params["tools"] = stand_ins
             params["tool_choice"] = {"type": "none"}
-        # Newer Claude models refuse temperature and top_p together: temperature wins. With
-        # thinking (either form), temperature is refused outright and top_p only allowed from
-        # 0.95 up.
+        request = drop_ignored(
+            request, self.ignored_params(request.model), thinking=thinking is not None
+        )
         extra: dict[str, Any] = {}
-        if thinking is not None:
-            if request.top_p is not None and request.top_p >= 0.95:
-                extra["top_p"] = min(request.top_p, 1.0)
-        elif request.temperature is not None:
+        if request.temperature is not None:  # Claude's range is 0-1, the conversation's 0-2
             extra["temperature"] = min(max(request.temperature, 0.0), 1.0)
-        elif request.top_p is not None:
+        if request.top_p is not None:
             extra["top_p"] = request.top_p
         if extra:
             params["extra_body"] = extra

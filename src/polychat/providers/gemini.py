@@ -14,6 +14,11 @@ high; Gemini 3 Pro has no medium, so medium asks for high). Models that cannot t
 Gemma) get no thinking config, which they would refuse. Thought parts (`"thought": true`)
 stream out as `ThinkingDelta`, never as answer text.
 
+Parameters: Google tunes Gemini 3 and later for their default sampling and asks clients to
+leave `temperature` and `topP` out of every request (newer models ignore them, and later ones
+are to refuse them), so `ignored_params` reports both for those models and they are not sent.
+Gemini 2.x takes them all.
+
 Gemini 3 models sign their function calls (`thoughtSignature`) and want the signature back
 with the call. We remember signatures by call id for the life of the provider instance and,
 for history we did not see (another provider, a restart), send Google's documented
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -49,6 +55,7 @@ from polychat.providers.base import (
     ChatResponse,
     ContentPart,
     FinishEvent,
+    IgnoredParam,
     ImagePart,
     KeyValidation,
     ModelInfo,
@@ -67,6 +74,7 @@ from polychat.providers.base import (
     ToolResultPart,
     Usage,
     UsageEvent,
+    drop_ignored,
 )
 from polychat.providers.catalog import ModelCache, is_chat_model, load_catalog
 from polychat.providers.retry import retry_call, retry_stream
@@ -86,6 +94,15 @@ THINKING_LEVELS: dict[ReasoningEffort, types.ThinkingLevel] = {
     "medium": types.ThinkingLevel.HIGH,
     "high": types.ThinkingLevel.HIGH,
 }
+_GENERATION = re.compile(r"^gemini-(\d+)")
+_DEFAULT_SAMPLING = (
+    "Gemini 3 and later are tuned for their default sampling; Google asks that this setting "
+    "be left out, so it is not sent."
+)
+DEFAULT_SAMPLING_RULES = (
+    IgnoredParam("temperature", "sampling_fixed", _DEFAULT_SAMPLING),
+    IgnoredParam("top_p", "sampling_fixed", _DEFAULT_SAMPLING),
+)
 
 # The SDK wraps its HTTP response in three nested async generators and closing the outer one
 # does not reach the response, so a cancelled stream would keep the upstream connection (and
@@ -263,7 +280,13 @@ class GeminiProvider(BaseProvider):
                 contents.append({"role": role, "parts": parts})
         return contents
 
+    def ignored_params(self, model_id: str) -> tuple[IgnoredParam, ...]:
+        generation = _GENERATION.match(model_id)
+        return DEFAULT_SAMPLING_RULES if generation and int(generation.group(1)) >= 3 else ()
+
     def _config(self, request: ChatRequest) -> types.GenerateContentConfig:
+        thinking = request.reasoning is not None
+        request = drop_ignored(request, self.ignored_params(request.model), thinking=thinking)
         tools = None
         if request.tools:
             declarations = [

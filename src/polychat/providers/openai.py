@@ -13,6 +13,12 @@ Reasoning: `ChatRequest.reasoning` becomes `reasoning_effort` for reasoning mode
 o3, o4, gpt-5; other models refuse the field). Chat Completions never return the reasoning
 text, so nothing is shown while o-series models think. Subclasses map the effort their own
 way through `_reasoning_params`.
+
+Parameters: reasoning models take only the default sampling. They answer 400 to a
+`temperature` other than 1 (`unsupported_value`) and to `top_p`, `presence_penalty`,
+`frequency_penalty` and `logprobs` (`unsupported_parameter`), so `ignored_params` drops
+temperature and top_p for them (the other three are never sent: `ChatRequest` has no such
+fields). Subclasses state their own rules by overriding `ignored_params`.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from polychat.providers.base import (
     Capabilities,
     ChatRequest,
     ChatResponse,
+    IgnoredParam,
     KeyValidation,
     ModelInfo,
     ProviderConfig,
@@ -46,9 +53,18 @@ from polychat.providers.base import (
     ReasoningEffort,
     StreamEvent,
     Usage,
+    drop_ignored,
 )
 from polychat.providers.catalog import ModelCache, is_chat_model, load_catalog
 from polychat.providers.retry import retry_call, retry_stream
+
+_ONLY_DEFAULT = (
+    "OpenAI's reasoning models only use their default sampling; this setting is not sent to them."
+)
+REASONING_MODEL_RULES = (
+    IgnoredParam("temperature", "reasoning_model", _ONLY_DEFAULT),
+    IgnoredParam("top_p", "reasoning_model", _ONLY_DEFAULT),
+)
 
 
 class OpenAIProvider(BaseProvider):
@@ -131,17 +147,25 @@ class OpenAIProvider(BaseProvider):
 
     def _params(self, request: ChatRequest) -> dict[str, Any]:
         check_capabilities(request, self.get_capabilities(request.model), self.instance_id)
+        thinking = request.reasoning is not None
+        request = drop_ignored(request, self.ignored_params(request.model), thinking=thinking)
         params = wire.to_params(request, max_tokens_field=self.max_tokens_field)
         if request.reasoning is not None:
             params.update(self._reasoning_params(request.model, request.reasoning))
         return params
 
+    def _is_reasoning(self, model: str) -> bool:
+        """A reasoning model by the live list or catalog, else by its id."""
+        info = self._models.info(model)
+        return info.reasoning if info is not None else wire.is_reasoning_model(model)
+
+    def ignored_params(self, model_id: str) -> tuple[IgnoredParam, ...]:
+        return REASONING_MODEL_RULES if self._is_reasoning(model_id) else ()
+
     def _reasoning_params(self, model: str, effort: ReasoningEffort) -> dict[str, Any]:
         """The fields that ask `model` to think at `effort`; OpenAI's: `reasoning_effort`,
         for reasoning models only (any other model answers 400 to it)."""
-        info = self._models.info(model)
-        thinks = info.reasoning if info is not None else wire.is_reasoning_model(model)
-        return {"reasoning_effort": effort} if thinks else {}
+        return {"reasoning_effort": effort} if self._is_reasoning(model) else {}
 
     async def send_message(self, request: ChatRequest) -> ChatResponse:
         params = self._params(request)

@@ -10,13 +10,16 @@ do not know. Nothing about a model's abilities is assumed: images and tools go t
 the server decides. Reasoning is the server's business too: nothing is sent for
 `ChatRequest.reasoning` (there is no common field, and unknown ones are refused by some), and
 whatever reasoning the server streams (`reasoning_content` or `reasoning`) is shown.
+Parameters likewise: OpenAI's rule for its reasoning models is not applied (a server's model
+ids are its own, and such servers take or ignore sampling parameters themselves), so every
+parameter the conversation sets is sent.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from polychat.providers.base import ModelInfo, ProviderConfig, ReasoningEffort
+from polychat.providers.base import IgnoredParam, ModelInfo, ProviderConfig, ReasoningEffort
 from polychat.providers.catalog import Catalog, ModelCache, is_chat_model
 from polychat.providers.openai import OpenAIProvider
 
@@ -49,6 +52,9 @@ class OpenAICompatibleProvider(OpenAIProvider):
 
     def _reasoning_params(self, model: str, effort: ReasoningEffort) -> dict[str, Any]:
         return {}  # no common field; the server thinks (or not) on its own
+
+    def ignored_params(self, model_id: str) -> tuple[IgnoredParam, ...]:
+        return ()  # the server decides; see the module docstring
 
     async def _live_models(self) -> list[ModelInfo]:
         page = await self._client.models.list()

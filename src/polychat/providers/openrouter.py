@@ -14,6 +14,12 @@ Reasoning: the effort goes as OpenRouter's unified `reasoning: {"effort": ...}`,
 translates for each upstream (Anthropic budgets, OpenAI efforts, ...); reasoning text streams
 back as `delta.reasoning` (see openai_wire). A model can think when its `supported_parameters`
 list `reasoning`.
+
+Parameters: OpenRouter itself drops a parameter the chosen model does not take (never a 400),
+and its model list says which ones a model takes (`supported_parameters`). A conversation
+parameter missing from that list is reported by `ignored_params` and left out of the request
+too, so what the settings show disabled is exactly what is not sent. Models known only from
+the catalog (the live list failed) take everything: OpenRouter still filters on its side.
 """
 
 from __future__ import annotations
@@ -22,11 +28,20 @@ from typing import Any, ClassVar
 
 import openai
 
-from polychat.providers.base import ModelInfo, ReasoningEffort
+from polychat.providers.base import (
+    IgnoredParam,
+    ModelInfo,
+    ParamName,
+    ProviderConfig,
+    ReasoningEffort,
+)
 from polychat.providers.openai import OpenAIProvider
 
 APP_URL = "https://github.com/polychat/polychat"
 APP_TITLE = "Polychat"
+# Conversation parameters, by their name in OpenRouter's `supported_parameters`.
+PARAMS: tuple[ParamName, ...] = ("temperature", "top_p", "max_tokens", "stop")
+NOT_SUPPORTED = "OpenRouter does not pass this setting to this model (the model does not take it)."
 
 
 class OpenRouterProvider(OpenAIProvider):
@@ -36,6 +51,17 @@ class OpenRouterProvider(OpenAIProvider):
     catalog_name: ClassVar[str] = "openrouter"
     max_tokens_field: ClassVar[str] = "max_tokens"
     stream_options: ClassVar[dict[str, Any] | None] = None  # usage is always sent
+
+    def __init__(self, config: ProviderConfig) -> None:
+        super().__init__(config)
+        # Per model: the conversation parameters its live `supported_parameters` leave out.
+        self._unsupported: dict[str, tuple[ParamName, ...]] = {}
+
+    def ignored_params(self, model_id: str) -> tuple[IgnoredParam, ...]:
+        return tuple(
+            IgnoredParam(p, "not_supported", NOT_SUPPORTED)
+            for p in self._unsupported.get(model_id, ())
+        )
 
     def _client_headers(self) -> dict[str, str]:
         return {"HTTP-Referer": APP_URL, "X-Title": APP_TITLE, "X-OpenRouter-Title": APP_TITLE}
@@ -49,6 +75,8 @@ class OpenRouterProvider(OpenAIProvider):
             if "text" not in (arch.get("output_modalities") or ["text"]):
                 continue  # embeddings, image generators
             top = extra.get("top_provider") or {}
+            supported = extra.get("supported_parameters") or []
+            self._unsupported[m.id] = tuple(p for p in PARAMS if p not in supported)
             out.append(
                 ModelInfo(
                     id=m.id,
@@ -57,8 +85,8 @@ class OpenRouterProvider(OpenAIProvider):
                     context_window=extra.get("context_length"),
                     max_output_tokens=top.get("max_completion_tokens"),
                     vision="image" in (arch.get("input_modalities") or []),
-                    tools="tools" in (extra.get("supported_parameters") or []),
-                    reasoning="reasoning" in (extra.get("supported_parameters") or []),
+                    tools="tools" in supported,
+                    reasoning="reasoning" in supported,
                 )
             )
         return out

@@ -13,6 +13,7 @@ import type {
   ConversationSummary,
   ImageMediaType,
   FilePart,
+  IgnoredParam,
   ImagePart,
   MessageStatus,
   ModelInfo,
@@ -119,6 +120,24 @@ export function toTestResult(v: unknown, provider: string): TestResult {
   };
 }
 
+const PARAMS: IgnoredParam["param"][] = ["temperature", "top_p", "max_tokens", "stop"];
+const WHENS: IgnoredParam["when"][] = ["always", "thinking", "temperature_set"];
+
+/** A model's `ignored_params`; entries naming an unknown parameter or condition are dropped. */
+function toIgnored(v: unknown): IgnoredParam[] {
+  if (!Array.isArray(v)) return [];
+  const out: IgnoredParam[] = [];
+  for (const raw of v) {
+    const i = obj(raw);
+    const param = str(i.param) as IgnoredParam["param"] | null;
+    const when = (str(i.when) ?? "always") as IgnoredParam["when"];
+    if (param && PARAMS.includes(param) && WHENS.includes(when)) {
+      out.push({ param, when, code: str(i.code) ?? "", reason: str(i.reason) ?? "" });
+    }
+  }
+  return out;
+}
+
 export function toModel(v: unknown): ModelInfo {
   const m = obj(v);
   const id = str(m.id) ?? "";
@@ -128,6 +147,7 @@ export function toModel(v: unknown): ModelInfo {
     display_name: str(m.display_name ?? m.name) ?? id,
     context_window: num(m.context_window),
     capabilities: toCapabilities(m.capabilities),
+    ignored_params: toIgnored(m.ignored_params),
     is_default: bool(m.is_default ?? m.default),
     available: bool(m.available, true),
     provider_status: "ok",

@@ -83,12 +83,30 @@ export interface TestResult {
   error: string | null;
 }
 
+/** A conversation parameter (`ConversationParams`) a model can take. */
+export type ParamName = "temperature" | "top_p" | "max_tokens" | "stop";
+
+/**
+ * A conversation parameter a model does not take: the server never sends it to that model.
+ * `when`: on every turn, only while the model thinks, or only when a temperature is set too.
+ * `code` is stable (worded per language in `convSettings.ignored`); `reason` is the server's
+ * English sentence, shown for a code this UI does not know yet.
+ */
+export interface IgnoredParam {
+  param: ParamName;
+  code: string;
+  reason: string;
+  when: "always" | "thinking" | "temperature_set";
+}
+
 export interface ModelInfo {
   id: string;
   provider: string;
   display_name: string;
   context_window: number | null;
   capabilities: Capabilities;
+  /** What it ignores of the conversation's parameters (empty: it takes them all). */
+  ignored_params: IgnoredParam[];
   is_default: boolean;
   available: boolean;
   /** The provider's health when the list was made: "error" means a catalog fallback. */

@@ -107,6 +107,15 @@ const en = {
     effortLow: "Low",
     effortMedium: "Medium",
     effortHigh: "High",
+    ignored: {
+      reasoning_model:
+        "Not used with {{model}}: OpenAI's reasoning models only use their default sampling, so it is not sent.",
+      thinking: "Not used while {{model}} thinks: it is sent when Think is off.",
+      one_sampler: "Not used with {{model}} while a temperature is set: it takes Temperature or Top P, not both.",
+      sampling_removed: "Not used with {{model}}: it chooses its own sampling, so it is not sent.",
+      sampling_fixed: "Not used with {{model}}: it is tuned for its default sampling, so it is not sent.",
+      not_supported: "Not used with {{model}}: the model does not take it, so it is not sent.",
+    },
   },
   thinking: {
     live: "Thinking…",

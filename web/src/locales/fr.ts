@@ -111,6 +111,18 @@ const fr: Same<Messages> = {
     effortLow: "Faible",
     effortMedium: "Moyen",
     effortHigh: "Élevé",
+    ignored: {
+      reasoning_model:
+        "Non utilisé avec {{model}} : les modèles de raisonnement d’OpenAI n’utilisent que leur échantillonnage par défaut, ce réglage n’est donc pas envoyé.",
+      thinking: "Non utilisé pendant que {{model}} réfléchit : il est envoyé quand « Réfléchir » est désactivé.",
+      one_sampler:
+        "Non utilisé avec {{model}} quand une température est fixée : il prend la température ou le Top P, pas les deux.",
+      sampling_removed:
+        "Non utilisé avec {{model}} : il choisit lui-même son échantillonnage, ce réglage n’est donc pas envoyé.",
+      sampling_fixed:
+        "Non utilisé avec {{model}} : il est réglé pour son échantillonnage par défaut, ce réglage n’est donc pas envoyé.",
+      not_supported: "Non utilisé avec {{model}} : le modèle ne le prend pas, ce réglage n’est donc pas envoyé.",
+    },
   },
   thinking: {
     live: "Réflexion…",

@@ -29,6 +29,7 @@ export function model(id: string, providerId: string, over: Partial<ModelInfo> =
     display_name: id,
     context_window: 200_000,
     capabilities: { vision: true, tools: true, streaming: true, reasoning: false },
+    ignored_params: [],
     is_default: false,
     available: true,
     provider_status: "ok",

@@ -2,7 +2,7 @@ import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { toast } from "sonner";
 import { useConversationQuery, useUpdateConversationMutation } from "@/api/endpoints";
-import type { Conversation } from "@/api/types";
+import type { Conversation, IgnoredParam, ModelInfo } from "@/api/types";
 import { Button } from "@/components/ui/button";
 import { CharCount } from "@/components/ui/char-count";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
@@ -19,9 +19,12 @@ import {
   TEMPERATURE_MAX,
   TEMPERATURE_MIN,
   formFrom,
+  ignoredNow,
   validateSettings,
   type SettingsForm,
 } from "./conversationSettings";
+import { useThinking } from "./thinking/useThinking";
+import { useModelChoice } from "./useModelChoice";
 
 const EFFORT_LABELS = {
   low: "convSettings.effortLow",
@@ -65,8 +68,22 @@ export function ConversationSettingsDialog({
   );
 }
 
+/**
+ * The model this chat answers with next (the one picked in the composer, else the one it last
+ * used) and whether it thinks: what decides which fields that model ignores.
+ */
+function useChatModel(conversation: Conversation) {
+  const choice = useModelChoice(conversation.id, { model: conversation.model, provider: conversation.provider });
+  const model = choice.value
+    ? choice.models.find((m) => m.id === choice.value?.model && m.provider === choice.value.provider)
+    : undefined;
+  const thinking = useThinking(conversation.id, false, conversation.params?.reasoning, model);
+  return { model, thinking: thinking.capable && thinking.on };
+}
+
 function SettingsFormView({ conversation, onDone }: { conversation: Conversation; onDone: () => void }) {
   const { t, i18n } = useTranslation();
+  const chat = useChatModel(conversation);
   const id = useId();
   const [update, { isLoading: saving }] = useUpdateConversationMutation();
   const dispatch = useAppDispatch();
@@ -84,6 +101,13 @@ function SettingsFormView({ conversation, onDone }: { conversation: Conversation
   const over = count - MAX_SYSTEM_PROMPT;
   const set = (field: keyof SettingsForm) => (e: { target: { value: string } }) =>
     setForm((f) => ({ ...f, [field]: e.target.value }));
+  // Which fields the chat's model ignores now; a temperature it ignores is not "set" for it.
+  const temperatureIgnored = ignoredNow(chat.model, "temperature", { thinking: chat.thinking, temperatureSet: false });
+  const when = { thinking: chat.thinking, temperatureSet: form.temperature.trim() !== "" && !temperatureIgnored };
+  const maxTokensIgnored = ignoredNow(chat.model, "max_tokens", when);
+  // The reason first: it is what a screen reader user needs before the field's usual hint.
+  const describedBy = (field: string, ignored: IgnoredParam | null, error: unknown) =>
+    `${ignored ? `${id}-${field}-ignored ` : ""}${id}-${field}-hint${error ? ` ${id}-${field}-error` : ""}`;
 
   return (
     <form
@@ -142,10 +166,12 @@ function SettingsFormView({ conversation, onDone }: { conversation: Conversation
             value={form.temperature}
             onChange={set("temperature")}
             placeholder={t("convSettings.providerDefault")}
+            disabled={temperatureIgnored !== null}
             aria-invalid={errors.temperature !== undefined}
-            aria-describedby={`${id}-temperature-hint${errors.temperature ? ` ${id}-temperature-error` : ""}`}
+            aria-describedby={describedBy("temperature", temperatureIgnored, errors.temperature)}
             data-testid="conversation-temperature"
           />
+          <IgnoredNote id={`${id}-temperature-ignored`} rule={temperatureIgnored} model={chat.model} testId="temperature" />
           <p id={`${id}-temperature-hint`} className="text-xs text-muted-foreground">
             {t("convSettings.temperatureHint", { min: fmt(TEMPERATURE_MIN), max: fmt(TEMPERATURE_MAX) })}
           </p>
@@ -163,10 +189,12 @@ function SettingsFormView({ conversation, onDone }: { conversation: Conversation
             value={form.maxTokens}
             onChange={set("maxTokens")}
             placeholder={t("convSettings.providerDefault")}
+            disabled={maxTokensIgnored !== null}
             aria-invalid={errors.maxTokens !== undefined}
-            aria-describedby={`${id}-max-tokens-hint${errors.maxTokens ? ` ${id}-max-tokens-error` : ""}`}
+            aria-describedby={describedBy("max-tokens", maxTokensIgnored, errors.maxTokens)}
             data-testid="conversation-max-tokens"
           />
+          <IgnoredNote id={`${id}-max-tokens-ignored`} rule={maxTokensIgnored} model={chat.model} testId="max-tokens" />
           <p id={`${id}-max-tokens-hint`} className="text-xs text-muted-foreground">
             {t("convSettings.maxTokensHint")}
           </p>
@@ -212,5 +240,30 @@ function SettingsFormView({ conversation, onDone }: { conversation: Conversation
         </Button>
       </div>
     </form>
+  );
+}
+
+/**
+ * Why the chat's model ignores a field, in the user's language (the server's English reason
+ * for a code this UI does not know). The field stays filled: the value is kept for a model
+ * that takes it.
+ */
+function IgnoredNote({
+  id,
+  rule,
+  model,
+  testId,
+}: {
+  id: string;
+  rule: IgnoredParam | null;
+  model: ModelInfo | undefined;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  if (!rule || !model) return null;
+  return (
+    <p id={id} className="text-xs text-foreground" data-testid={`conversation-${testId}-ignored`}>
+      {t(`convSettings.ignored.${rule.code}`, { model: model.display_name, defaultValue: rule.reason })}
+    </p>
   );
 }

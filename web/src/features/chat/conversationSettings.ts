@@ -4,7 +4,7 @@
  * (`ConversationUpdate.system_prompt` and `ConversationParams`, the same ranges as a chat
  * request), so the form never sends something the server would refuse.
  */
-import type { ConversationParams, ReasoningEffort } from "@/api/types";
+import type { ConversationParams, IgnoredParam, ModelInfo, ParamName, ReasoningEffort } from "@/api/types";
 import { charCount } from "@/features/settings/instructions";
 
 /** `ConversationUpdate.system_prompt` max_length on the server. */
@@ -107,4 +107,27 @@ export function validateSettings(form: SettingsForm, saved: ConversationParams =
       },
     },
   };
+}
+
+/**
+ * The rule by which `model` ignores `param` in this chat now, or null when it takes it. A
+ * "thinking" rule applies while the chat thinks (Think on, for a model that can); a
+ * "temperature_set" rule when the chat sets a temperature. The server applies the same rules
+ * (it never sends an ignored field), so this only explains it.
+ */
+export function ignoredNow(
+  model: ModelInfo | undefined,
+  param: ParamName,
+  chat: { thinking: boolean; temperatureSet: boolean },
+): IgnoredParam | null {
+  const rules = model?.ignored_params ?? [];
+  return (
+    rules.find(
+      (r) =>
+        r.param === param &&
+        (r.when === "always" ||
+          (r.when === "thinking" && chat.thinking) ||
+          (r.when === "temperature_set" && chat.temperatureSet)),
+    ) ?? null
+  );
 }
