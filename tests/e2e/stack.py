@@ -23,6 +23,7 @@ from typing import Any
 from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.mistral import FakeMistral
 from tests.fakes.ollama import FakeOllama
+from tests.fakes.openai_chat import FakeOpenAIChat
 from tests.fakes.server import FakeServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +67,8 @@ class Stack:
     claude: FakeServer = field(default_factory=FakeAnthropic)
     mistral: FakeServer = field(default_factory=FakeMistral)
     ollama: FakeServer = field(default_factory=FakeOllama)
+    # Reached only once a test saves an OpenAI key (reasoning models' parameter rules).
+    openai: FakeServer = field(default_factory=FakeOpenAIChat)
     # Off by default: a fresh install without a local Ollama is the common first visit.
     with_ollama: bool = False
     port: int = 0
@@ -91,8 +94,8 @@ class Stack:
             POLYCHAT_CLAUDE_BASE_URL=self.claude.url,
             POLYCHAT_MISTRAL_BASE_URL=self.mistral.url,
             POLYCHAT_OLLAMA_BASE_URL=self.ollama.url if self.with_ollama else "http://127.0.0.1:9",
+            POLYCHAT_OPENAI_BASE_URL=f"{self.openai.url}/v1",
             # Nothing in these tests may leave the machine: unused providers point nowhere.
-            POLYCHAT_OPENAI_BASE_URL="http://127.0.0.1:9/v1",
             POLYCHAT_GEMINI_BASE_URL="http://127.0.0.1:9",
             POLYCHAT_OPENROUTER_BASE_URL="http://127.0.0.1:9/api/v1",
             POLYCHAT_COOKIE_SECURE="never",
@@ -129,7 +132,9 @@ class Stack:
         return json.loads(raw) if raw else None
 
     def _fakes(self) -> list[FakeServer]:
-        return [self.claude, self.mistral] + ([self.ollama] if self.with_ollama else [])
+        return [self.claude, self.mistral, self.openai] + (
+            [self.ollama] if self.with_ollama else []
+        )
 
     def server_log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""

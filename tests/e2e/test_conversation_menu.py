@@ -1,7 +1,9 @@
 """The chat header's title menu in a real browser: rename, star (the chat moves to the
 sidebar's Starred section), conversation settings (system prompt, temperature and max output
-tokens reach the provider on the next answer) and delete (lands on a new chat) — then
-screenshots of the open menu and the settings dialog at every size and theme."""
+tokens reach the provider on the next answer; switched to an OpenAI reasoning model, the
+Temperature field is disabled with the reason and the model answers without it) and delete
+(lands on a new chat) — then screenshots of the open menu and the settings dialog at every
+size and theme."""
 
 from __future__ import annotations
 
@@ -135,6 +137,35 @@ def test_header_menu_renames_stars_sets_and_deletes(page: Page, stack: Stack) ->
     assert sent[0].get("system") == PIRATE, sent[0]
     assert sent[0].get("temperature") == 0.4, sent[0]
     assert sent[0].get("max_tokens") == 512, sent[0]
+
+    # Switched to an OpenAI reasoning model, the temperature it would refuse is shown disabled
+    # with the reason (its value kept for other models), and the model answers without it.
+    card = flows.save_key(page, "openai", "test-key")
+    expect(flows.light(card)).to_have_attribute("data-light", "green", timeout=15_000)
+    page.goto(conversation_url)
+    flows.choose_model(page, "openai", "o3-mini")
+    _open_header_menu(page).get_by_role("menuitem", name="Conversation settings").click()
+    dialog = page.get_by_role("dialog", name="Conversation settings")
+    temperature = dialog.get_by_role("textbox", name="Temperature")
+    expect(temperature).to_be_disabled()
+    expect(temperature).to_have_value("0.4")
+    reason = (
+        "Not used with o3-mini: OpenAI's reasoning models only use their default sampling, "
+        "so it is not sent."
+    )
+    expect(dialog.get_by_test_id("conversation-temperature-ignored")).to_have_text(reason)
+    expect(temperature).to_have_accessible_description(re.compile("^" + re.escape(reason)))
+    expect(dialog.get_by_role("textbox", name="Max output tokens")).to_be_enabled()
+    shot(page, "conversation-settings-reasoning-model")
+    dialog.get_by_role("button", name="Cancel").click()
+    stack.openai.queue(Reply(text="Try the Halles Paul Bocuse.", chunks=2))
+    flows.send(page, "And for lunch?")
+    flows.wait_idle(page)
+    expect(flows.assistant_messages(page).last).to_contain_text("Halles Paul Bocuse")
+    asked = [r.body for r in stack.openai.requests if r.path.endswith("/chat/completions")]
+    assert len(asked) == 1 and isinstance(asked[0], dict), asked
+    assert "temperature" not in asked[0] and "max_tokens" not in asked[0], asked[0]
+    assert asked[0]["max_completion_tokens"] == 512, asked[0]
 
     # Delete, from the header: confirm, and the app lands on a new chat without it.
     _open_header_menu(page).get_by_role("menuitem", name="Delete").click()

@@ -75,8 +75,10 @@ class OpenRouterProvider(OpenAIProvider):
             if "text" not in (arch.get("output_modalities") or ["text"]):
                 continue  # embeddings, image generators
             top = extra.get("top_provider") or {}
-            supported = extra.get("supported_parameters") or []
-            self._unsupported[m.id] = tuple(p for p in PARAMS if p not in supported)
+            listed = extra.get("supported_parameters")
+            supported = listed or []
+            if listed is not None:  # no list at all says nothing about any parameter
+                self._unsupported[m.id] = tuple(p for p in PARAMS if p not in listed)
             out.append(
                 ModelInfo(
                     id=m.id,

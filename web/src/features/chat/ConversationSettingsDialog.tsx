@@ -105,9 +105,9 @@ function SettingsFormView({ conversation, onDone }: { conversation: Conversation
   const temperatureIgnored = ignoredNow(chat.model, "temperature", { thinking: chat.thinking, temperatureSet: false });
   const when = { thinking: chat.thinking, temperatureSet: form.temperature.trim() !== "" && !temperatureIgnored };
   const maxTokensIgnored = ignoredNow(chat.model, "max_tokens", when);
-  // The reason first: it is what a screen reader user needs before the field's usual hint.
+  // An ignored field's reason takes the place of its usual hint.
   const describedBy = (field: string, ignored: IgnoredParam | null, error: unknown) =>
-    `${ignored ? `${id}-${field}-ignored ` : ""}${id}-${field}-hint${error ? ` ${id}-${field}-error` : ""}`;
+    `${id}-${field}-${ignored ? "ignored" : "hint"}${error ? ` ${id}-${field}-error` : ""}`;
 
   return (
     <form
@@ -171,10 +171,13 @@ function SettingsFormView({ conversation, onDone }: { conversation: Conversation
             aria-describedby={describedBy("temperature", temperatureIgnored, errors.temperature)}
             data-testid="conversation-temperature"
           />
-          <IgnoredNote id={`${id}-temperature-ignored`} rule={temperatureIgnored} model={chat.model} testId="temperature" />
-          <p id={`${id}-temperature-hint`} className="text-xs text-muted-foreground">
-            {t("convSettings.temperatureHint", { min: fmt(TEMPERATURE_MIN), max: fmt(TEMPERATURE_MAX) })}
-          </p>
+          {temperatureIgnored ? (
+            <IgnoredNote id={`${id}-temperature-ignored`} rule={temperatureIgnored} model={chat.model} testId="temperature" />
+          ) : (
+            <p id={`${id}-temperature-hint`} className="text-xs text-muted-foreground">
+              {t("convSettings.temperatureHint", { min: fmt(TEMPERATURE_MIN), max: fmt(TEMPERATURE_MAX) })}
+            </p>
+          )}
           <FieldError id={`${id}-temperature-error`}>
             {errors.temperature &&
               t("convSettings.temperatureRange", { min: fmt(TEMPERATURE_MIN), max: fmt(TEMPERATURE_MAX) })}
@@ -194,10 +197,13 @@ function SettingsFormView({ conversation, onDone }: { conversation: Conversation
             aria-describedby={describedBy("max-tokens", maxTokensIgnored, errors.maxTokens)}
             data-testid="conversation-max-tokens"
           />
-          <IgnoredNote id={`${id}-max-tokens-ignored`} rule={maxTokensIgnored} model={chat.model} testId="max-tokens" />
-          <p id={`${id}-max-tokens-hint`} className="text-xs text-muted-foreground">
-            {t("convSettings.maxTokensHint")}
-          </p>
+          {maxTokensIgnored ? (
+            <IgnoredNote id={`${id}-max-tokens-ignored`} rule={maxTokensIgnored} model={chat.model} testId="max-tokens" />
+          ) : (
+            <p id={`${id}-max-tokens-hint`} className="text-xs text-muted-foreground">
+              {t("convSettings.maxTokensHint")}
+            </p>
+          )}
           <FieldError id={`${id}-max-tokens-error`}>
             {errors.maxTokens &&
               t("convSettings.maxTokensRange", { min: fmt(MAX_TOKENS_MIN), max: fmt(MAX_TOKENS_MAX) })}
@@ -255,15 +261,14 @@ function IgnoredNote({
   testId,
 }: {
   id: string;
-  rule: IgnoredParam | null;
+  rule: IgnoredParam;
   model: ModelInfo | undefined;
   testId: string;
 }) {
   const { t } = useTranslation();
-  if (!rule || !model) return null;
   return (
     <p id={id} className="text-xs text-foreground" data-testid={`conversation-${testId}-ignored`}>
-      {t(`convSettings.ignored.${rule.code}`, { model: model.display_name, defaultValue: rule.reason })}
+      {t(`convSettings.ignored.${rule.code}`, { model: model?.display_name ?? "", defaultValue: rule.reason })}
     </p>
   );
 }
