@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,58 +20,68 @@ class AdminToolError(Exception):
     pass
 
 
+@asynccontextmanager
+async def _operator_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A database session for one operator action, on a database migrated first (as
+    `polychat serve` would), closed with its engine afterwards."""
+    if settings.run_migrations:
+        await migrate(settings)
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        await engine.dispose()
+
+
+async def _user_named(session: AsyncSession, username: str) -> User | None:
+    return await session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
 async def create_admin(
     settings: Settings, username: str, email: str | None, password: str | None
 ) -> str:
     """Create an administrator, or make an existing user one (resetting the password and
     ending their sessions when a password is given)."""
-    if settings.run_migrations:
-        await migrate(settings)
-    engine = create_engine(settings)
     passwords = Passwords.from_settings(settings)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            user = await session.scalar(
-                select(User).where(func.lower(User.username) == username.lower())
+    async with _operator_session(settings) as session:
+        user = await _user_named(session, username)
+        if password is not None:
+            problem = password_problem(
+                password,
+                min_length=settings.password_min_length,
+                username=username,
+                email=email or (user.email if user else ""),
             )
-            if password is not None:
-                problem = password_problem(
-                    password,
-                    min_length=settings.password_min_length,
+            if problem:
+                raise AdminToolError(problem)
+        if user is None:
+            if not email or password is None:
+                raise AdminToolError("a new user needs --email and a password")
+            clash = await session.scalar(
+                select(User.id).where(func.lower(User.email) == email.lower())
+            )
+            if clash is not None:
+                raise AdminToolError("this email is already registered")
+            session.add(
+                User(
                     username=username,
-                    email=email or (user.email if user else ""),
+                    email=email.lower(),
+                    password_hash=passwords.hash(password),
+                    is_admin=True,
+                    is_active=True,
+                    preferences={},
+                    token_version=0,
                 )
-                if problem:
-                    raise AdminToolError(problem)
-            if user is None:
-                if not email or password is None:
-                    raise AdminToolError("a new user needs --email and a password")
-                clash = await session.scalar(
-                    select(User.id).where(func.lower(User.email) == email.lower())
-                )
-                if clash is not None:
-                    raise AdminToolError("this email is already registered")
-                session.add(
-                    User(
-                        username=username,
-                        email=email.lower(),
-                        password_hash=passwords.hash(password),
-                        is_admin=True,
-                        is_active=True,
-                        preferences={},
-                        token_version=0,
-                    )
-                )
-                await session.commit()
-                return f"created administrator {username}"
-            user.is_admin = True
-            user.is_active = True
-            if password is not None:
-                await _set_password(session, user, passwords.hash(password))
+            )
             await session.commit()
-            return f"{username} is now an administrator"
-    finally:
-        await engine.dispose()
+            return f"created administrator {username}"
+        user.is_admin = True
+        user.is_active = True
+        if password is not None:
+            await _set_password(session, user, passwords.hash(password))
+        await session.commit()
+        return f"{username} is now an administrator"
 
 
 async def reset_password(
@@ -77,33 +90,25 @@ async def reset_password(
     """Give `username` a new password without touching their role, and sign them out
     everywhere. With no password one is generated; it is returned (second item) so the
     operator sees it once, and it is never stored anywhere but as its hash."""
-    if settings.run_migrations:
-        await migrate(settings)
-    engine = create_engine(settings)
     passwords = Passwords.from_settings(settings)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            user = await session.scalar(
-                select(User).where(func.lower(User.username) == username.lower())
-            )
-            if user is None:
-                raise AdminToolError(f"no user named {username}")
-            generated = generate_password() if password is None else None
-            new_password = password if password is not None else generated
-            assert new_password is not None
-            problem = password_problem(
-                new_password,
-                min_length=settings.password_min_length,
-                username=user.username,
-                email=user.email,
-            )
-            if problem:
-                raise AdminToolError(problem)
-            await _set_password(session, user, passwords.hash(new_password))
-            await session.commit()
-            return f"password of {user.username} reset; their sessions are signed out", generated
-    finally:
-        await engine.dispose()
+    async with _operator_session(settings) as session:
+        user = await _user_named(session, username)
+        if user is None:
+            raise AdminToolError(f"no user named {username}")
+        generated = generate_password() if password is None else None
+        new_password = password if password is not None else generated
+        assert new_password is not None
+        problem = password_problem(
+            new_password,
+            min_length=settings.password_min_length,
+            username=user.username,
+            email=user.email,
+        )
+        if problem:
+            raise AdminToolError(problem)
+        await _set_password(session, user, passwords.hash(new_password))
+        await session.commit()
+        return f"password of {user.username} reset; their sessions are signed out", generated
 
 
 async def _set_password(session: AsyncSession, user: User, password_hash: str) -> None:
