@@ -243,9 +243,15 @@ async def test_system_prompt_and_saved_parameters_reach_later_turns(
 ) -> None:
     alpha = await scripted(app, lambda request: say(f"{len(request.messages)} messages"))
     first = await ask(
-        client, alice, alpha, "Q1", system="Answer in French", temperature=0.2, max_tokens=50,
+        client,
+        alice,
+        alpha,
+        "Q1",
+        system="Answer in French",
+        temperature=0.2,
+        max_tokens=50,
         stop=["END"],
-    )  # fmt: skip
+    )
     conv_id = first.first("start")["conversation_id"]
     second = await ask(client, alice, alpha, "Q2", conversation_id=conv_id)
 
