@@ -213,7 +213,7 @@ class ScriptedProvider(BaseProvider):
             ended = True
         finally:
             if not ended:
-                type(self).abandoned.append(request)
+                self.abandoned.append(request)
 
     async def send_message(self, request: ChatRequest) -> ChatResponse:
         parts: list[ContentPart] = []
