@@ -39,28 +39,16 @@ from tests.helpers import register
 ENV_DATABASE_URL = os.environ.get("DATABASE_URL") or None
 ENV_REDIS_URL = os.environ.get("REDIS_URL") or None
 
-_PROVIDER_ENV_FIELDS = (
-    "anthropic_api_key",
-    "mistral_api_key",
-    "openai_api_key",
-    "gemini_api_key",
-    "openrouter_api_key",
-    "claude_base_url",
-    "mistral_base_url",
-    "openai_base_url",
-    "gemini_base_url",
-    "ollama_base_url",
-    "openrouter_base_url",
-    "encryption_key",
-    "secret_key",
-)
+_SECRET_FIELDS = ("encryption_key", "secret_key")
 
 
 def make_settings(data_dir: Path, database_url: str | None, **overrides: Any) -> Settings:
     """Hermetic settings: no `.env`, no provider keys or URLs from the developer's shell,
     cheap Argon2 parameters (still Argon2id) so the suite stays fast."""
-    values: dict[str, Any] = dict.fromkeys(_PROVIDER_ENV_FIELDS)
+    values: dict[str, Any] = dict.fromkeys(_SECRET_FIELDS)
     values.update(
+        provider_base_urls={},
+        provider_api_keys={},
         data_dir=data_dir,
         database_url=database_url,
         redis_url=ENV_REDIS_URL,

@@ -4,20 +4,35 @@ Settings come from `POLYCHAT_*` environment variables and an optional `.env` fil
 well-known names are also accepted without the prefix (`DATABASE_URL`, `REDIS_URL` and the
 providers' usual key variables) so that Polychat drops into an existing environment. Nothing
 else in the code base reads `os.environ`: ask for `Settings` instead.
+
+Per-provider settings are not fields: each provider's spec names them (`POLYCHAT_<ID>_BASE_URL`
+and its key variables, see providers/spec.py), and `ProviderEnvSource` reads them for every
+provider found, so a plugin's settings work exactly like a built-in's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
+from polychat.providers.registry import discover_specs
+from polychat.providers.spec import ProviderSpec
 from polychat.security.keyfiles import decode_key, load_or_create_secret
 
-ProviderId = Literal["claude", "mistral", "openai", "gemini", "ollama", "openrouter"]
+PROVIDER_FIELDS = ("provider_base_urls", "provider_api_keys")
+"""The fields `ProviderEnvSource` fills from each provider's own variables."""
 
 
 def _env(name: str, *unprefixed: str) -> AliasChoices:
@@ -89,31 +104,23 @@ class Settings(BaseSettings):
     # hosts that do not share the data dir's keyring file; see docs/operations.md.
     encryption_keys_old: SecretStr | None = None
 
-    # --- providers: base URLs (tests point these at fakes; users at proxies) ---
-    claude_base_url: str | None = None
-    mistral_base_url: str | None = None
-    openai_base_url: str | None = None
-    gemini_base_url: str | None = None
-    ollama_base_url: str | None = None
-    openrouter_base_url: str | None = None
+    # --- providers, by id: read from each spec's variables by `ProviderEnvSource` ---
+    # Base URLs (tests point these at fakes; users at proxies): POLYCHAT_<ID>_BASE_URL.
+    provider_base_urls: dict[str, str] = Field(default_factory=dict)
+    # Instance-wide keys from the usual variables (ANTHROPIC_API_KEY, ...).
+    provider_api_keys: dict[str, SecretStr] = Field(default_factory=dict)
 
-    # --- providers: instance-wide keys from the usual variables ---
-    anthropic_api_key: SecretStr | None = Field(
-        default=None, validation_alias=_env("ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY")
-    )
-    mistral_api_key: SecretStr | None = Field(
-        default=None, validation_alias=_env("MISTRAL_API_KEY", "MISTRAL_API_KEY")
-    )
-    openai_api_key: SecretStr | None = Field(
-        default=None, validation_alias=_env("OPENAI_API_KEY", "OPENAI_API_KEY")
-    )
-    gemini_api_key: SecretStr | None = Field(
-        default=None,
-        validation_alias=_env("GEMINI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"),
-    )
-    openrouter_api_key: SecretStr | None = Field(
-        default=None, validation_alias=_env("OPENROUTER_API_KEY", "OPENROUTER_API_KEY")
-    )
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        providers = ProviderEnvSource(settings_cls, init_settings, env_settings, dotenv_settings)
+        return init_settings, providers, env_settings, dotenv_settings, file_secret_settings
 
     # --- derived values ---
 
@@ -173,17 +180,60 @@ class Settings(BaseSettings):
         return self._master_key
 
     def provider_base_url(self, provider: str) -> str | None:
-        value = getattr(self, f"{provider}_base_url", None)
-        return value if isinstance(value, str) and value else None
+        """The base URL `POLYCHAT_<PROVIDER>_BASE_URL` sets, if any."""
+        return self.provider_base_urls.get(provider) or None
 
     def provider_env_key(self, provider: str) -> str | None:
         """The instance-wide key the environment supplies for `provider`, if any."""
-        field = {
-            "claude": "anthropic_api_key",
-            "mistral": "mistral_api_key",
-            "openai": "openai_api_key",
-            "gemini": "gemini_api_key",
-            "openrouter": "openrouter_api_key",
-        }.get(provider)
-        value = getattr(self, field, None) if field else None
-        return value.get_secret_value() if isinstance(value, SecretStr) else None
+        value = self.provider_api_keys.get(provider)
+        return value.get_secret_value() if value is not None else None
+
+
+class ProviderEnvSource(PydanticBaseSettingsSource):
+    """Fills `provider_base_urls` and `provider_api_keys` from the variables each provider's
+    spec names, the environment winning over `.env` as for every other setting. A field given
+    to `Settings(...)` directly is left alone (tests pass `{}` to shut the environment out)."""
+
+    def __init__(
+        self,
+        settings_cls: type[BaseSettings],
+        init: PydanticBaseSettingsSource,
+        env: PydanticBaseSettingsSource,
+        dotenv: PydanticBaseSettingsSource,
+        specs: Iterable[ProviderSpec] | None = None,
+    ) -> None:
+        super().__init__(settings_cls)
+        self._given = set(init.init_kwargs) if isinstance(init, InitSettingsSource) else set()
+        self._sources: list[Mapping[str, str | None]] = [
+            s.env_vars for s in (env, dotenv) if isinstance(s, EnvSettingsSource)
+        ]
+        self._specs = list(specs) if specs is not None else discover_specs()
+        self._case_sensitive = bool(settings_cls.model_config.get("case_sensitive"))
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything happens in __call__
+
+    def _first(self, names: Iterable[str]) -> str | None:
+        for source in self._sources:
+            for name in names:
+                value = source.get(name if self._case_sensitive else name.lower())
+                if value:
+                    return value
+        return None
+
+    def __call__(self) -> dict[str, Any]:
+        urls: dict[str, str] = {}
+        keys: dict[str, str] = {}
+        for spec in self._specs:
+            url = self._first((spec.base_url_setting,))
+            if url:
+                urls[spec.id] = url
+            key = self._first(spec.key_settings)
+            if key:
+                keys[spec.id] = key
+        out: dict[str, Any] = {}
+        if "provider_base_urls" not in self._given:
+            out["provider_base_urls"] = urls
+        if "provider_api_keys" not in self._given:
+            out["provider_api_keys"] = keys
+        return out

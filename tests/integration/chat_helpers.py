@@ -29,13 +29,13 @@ from tests.helpers import register
 
 KEY = "test-key"
 
-# provider id -> (Settings field of its base URL, Settings field of its key, a model)
-PROVIDERS: dict[str, tuple[str, str | None, str]] = {
-    "claude": ("claude_base_url", "anthropic_api_key", "claude-sonnet-4-6"),
-    "openai": ("openai_base_url", "openai_api_key", "gpt-4o-mini"),
-    "mistral": ("mistral_base_url", "mistral_api_key", "mistral-small-latest"),
-    "gemini": ("gemini_base_url", "gemini_api_key", "gemini-2.5-flash"),
-    "ollama": ("ollama_base_url", None, "llama3.2:latest"),
+# provider id -> (path after its fake's URL, whether it takes a key, a model)
+PROVIDERS: dict[str, tuple[str, bool, str]] = {
+    "claude": ("", True, "claude-sonnet-4-6"),
+    "openai": ("/v1", True, "gpt-4o-mini"),
+    "mistral": ("", True, "mistral-small-latest"),
+    "gemini": ("", True, "gemini-2.5-flash"),
+    "ollama": ("", False, "llama3.2:latest"),
 }
 
 
@@ -63,14 +63,14 @@ def fake_for(provider: str) -> FakeServer:
 
 def provider_overrides(fakes: dict[str, FakeServer]) -> dict[str, Any]:
     """Settings overrides pointing each provider at its fake, with the fakes' valid key."""
-    out: dict[str, Any] = {}
+    urls: dict[str, str] = {}
+    keys: dict[str, SecretStr] = {}
     for provider, fake in fakes.items():
-        url_field, key_field, _model = PROVIDERS[provider]
-        base = fake.url + ("/v1" if provider == "openai" else "")
-        out[url_field] = base
-        if key_field is not None:
-            out[key_field] = SecretStr(KEY)
-    return out
+        path, needs_key, _model = PROVIDERS[provider]
+        urls[provider] = fake.url + path
+        if needs_key:
+            keys[provider] = SecretStr(KEY)
+    return {"provider_base_urls": urls, "provider_api_keys": keys}
 
 
 def chat_settings(settings: Settings, **overrides: Any) -> Settings:

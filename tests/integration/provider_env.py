@@ -33,8 +33,10 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 def app_for(settings: Settings, **base_urls: str) -> FastAPI:
     """`create_app` with `<provider>=url` base URL settings (unused providers point nowhere)."""
-    for provider in ("claude", "mistral", "openai", "gemini", "ollama", "openrouter"):
-        setattr(settings, f"{provider}_base_url", base_urls.get(provider, "http://127.0.0.1:9"))
+    settings.provider_base_urls = {
+        provider: base_urls.get(provider, "http://127.0.0.1:9")
+        for provider in ("claude", "mistral", "openai", "gemini", "ollama", "openrouter")
+    }
     return create_app(settings)
 
 

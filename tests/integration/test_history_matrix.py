@@ -41,15 +41,15 @@ from tests.providers.harness import ProviderHarness, all_harnesses
 
 pytestmark = pytest.mark.db
 
-# provider id -> (its contract-suite harness, the Settings fields of its base URL and key)
-PROVIDERS: dict[str, tuple[str, str | None, str | None]] = {
-    "claude": ("claude", "claude_base_url", "anthropic_api_key"),
-    "openai": ("openai", "openai_base_url", "openai_api_key"),
-    "mistral": ("mistral", "mistral_base_url", "mistral_api_key"),
-    "gemini": ("gemini", "gemini_base_url", "gemini_api_key"),
-    "ollama": ("ollama", "ollama_base_url", None),
-    "openrouter": ("openrouter", "openrouter_base_url", "openrouter_api_key"),
-    "openai_compatible": ("openai_compatible-keyed", None, None),  # an admin-defined server
+# provider id -> (its contract-suite harness, whether its base URL and key come from settings)
+PROVIDERS: dict[str, tuple[str, bool, bool]] = {
+    "claude": ("claude", True, True),
+    "openai": ("openai", True, True),
+    "mistral": ("mistral", True, True),
+    "gemini": ("gemini", True, True),
+    "ollama": ("ollama", True, False),
+    "openrouter": ("openrouter", True, True),
+    "openai_compatible": ("openai_compatible-keyed", False, False),  # an admin-defined server
 }
 CUSTOM_ID = "lab"
 PNG = (
@@ -83,17 +83,19 @@ class Matrix:
 def matrix(module_settings: Settings) -> Iterator[Matrix]:
     harnesses = {h.id: h for h in all_harnesses()}
     targets: dict[str, Target] = {}
-    overrides: dict[str, Any] = {}
-    for provider, (harness_id, url_field, key_field) in PROVIDERS.items():
+    urls: dict[str, str] = {}
+    keys: dict[str, SecretStr] = {}
+    for provider, (harness_id, has_url, has_key) in PROVIDERS.items():
         harness = harnesses[harness_id]
         fake = harness.make_fake().__enter__()
         targets[provider] = Target(
             CUSTOM_ID if provider == "openai_compatible" else provider, harness, fake
         )
-        if url_field is not None:
-            overrides[url_field] = harness.base_url(fake)
-        if key_field is not None:
-            overrides[key_field] = SecretStr(KEY)
+        if has_url:
+            urls[provider] = harness.base_url(fake)
+        if has_key:
+            keys[provider] = SecretStr(KEY)
+    overrides = {"provider_base_urls": urls, "provider_api_keys": keys}
     server = LiveServer(chat_settings(module_settings, **overrides)).start()
     try:
         headers = asyncio.run(_admin_with_custom_provider(server.url, targets["openai_compatible"]))

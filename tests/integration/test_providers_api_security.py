@@ -161,7 +161,7 @@ async def test_precedence_user_then_admin_then_env(
     settings: Settings,
     claude_fake: FakeAnthropic,
 ) -> None:
-    settings.anthropic_api_key = SecretStr(ENV_KEY)
+    settings.provider_api_keys = {"claude": SecretStr(ENV_KEY)}
     app = app_for(settings, claude=claude_fake.url)
     async with running(app) as client:
         admin = await register(client, "root")

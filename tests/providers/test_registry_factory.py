@@ -15,10 +15,11 @@ from polychat.providers import (
     UnknownProviderError,
 )
 from polychat.providers.base import ProviderBadRequestError, ProviderConfig
+from polychat.providers.builtin import BUILTIN_SPECS
 from polychat.providers.claude import ClaudeProvider
 from polychat.providers.factory import UnknownProviderRequestError
 from polychat.providers.openai_compatible import OpenAICompatibleProvider
-from polychat.providers.registry import BUILTIN_PROVIDERS
+from polychat.providers.spec import ProviderSpec
 from tests.plugins.polychat_echo import EchoProvider
 
 SEVEN = ["claude", "gemini", "mistral", "ollama", "openai", "openai_compatible", "openrouter"]
@@ -57,10 +58,18 @@ def test_entry_point_overrides_and_unknown_names() -> None:
     with pytest.raises(UnknownProviderError, match="known: claude"):
         registry.get_class("nope")
     bad = EntryPoint("bad", "polychat.providers.base:ProviderConfig", "polychat.providers")
-    registry.discover(eps=[bad])
-    with pytest.raises(TypeError):
+    registry.discover(eps=[bad])  # neither a spec nor a provider class: logged, left out
+    with pytest.raises(UnknownProviderError):
         registry.get_class("bad")
-    assert "bad" not in registry.classes()  # a broken plugin is logged and left out
+    wrong = EntryPoint("wrong", f"{__name__}:WRONG_ADAPTER", "polychat.providers")
+    registry.discover(eps=[wrong])
+    assert "wrong" in registry.names()  # its spec is light and fine
+    with pytest.raises(TypeError):
+        registry.get_class("wrong")
+    assert "wrong" not in registry.classes()  # a broken plugin is logged and left out
+
+
+WRONG_ADAPTER = ProviderSpec("wrong", "Wrong", adapter="polychat.providers.base:ProviderConfig")
 
 
 def test_enabled_configured_and_custom_instances() -> None:
@@ -156,4 +165,4 @@ async def test_instances_are_cached_per_key_and_url_and_closed() -> None:
 
 
 def test_every_builtin_is_declared_in_the_fallback_table() -> None:
-    assert sorted(BUILTIN_PROVIDERS) == SEVEN
+    assert sorted(s.id for s in BUILTIN_SPECS) == SEVEN

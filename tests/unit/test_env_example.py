@@ -7,16 +7,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from polychat.config import Settings
+from polychat.config import PROVIDER_FIELDS, Settings
+from polychat.providers.builtin import BUILTIN_SPECS
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
-UNPREFIXED_KEYS = {
-    "anthropic_api_key",
-    "mistral_api_key",
-    "openai_api_key",
-    "gemini_api_key",
-    "openrouter_api_key",
-}
 
 
 def documented() -> dict[str, str]:
@@ -27,19 +21,38 @@ def documented() -> dict[str, str]:
     }
 
 
+def provider_settings() -> set[str]:
+    """The `POLYCHAT_*` names (lower-cased, without the prefix) the built-ins' specs read."""
+    return {
+        spec.base_url_setting.removeprefix("POLYCHAT_").lower()
+        for spec in BUILTIN_SPECS
+        if not spec.template
+    }
+
+
 def test_every_setting_is_documented() -> None:
     names = set(documented())
-    text = ENV_EXAMPLE.read_text()
     for field in Settings.model_fields:
-        if field in UNPREFIXED_KEYS:
-            assert f"# {field.upper()}=" in text, field
-        else:
+        if field not in PROVIDER_FIELDS:
             assert field in names, f"POLYCHAT_{field.upper()} missing from .env.example"
-    assert names <= set(Settings.model_fields)
+    assert names <= set(Settings.model_fields) | provider_settings()
+
+
+def test_every_provider_setting_is_documented() -> None:
+    """Each built-in's base URL and key variables, as its spec names them."""
+    names = set(documented())
+    text = ENV_EXAMPLE.read_text()
+    assert provider_settings() <= names
+    for spec in BUILTIN_SPECS:
+        for key in spec.env_keys:
+            assert re.search(rf"^# {key}=|\({key} is accepted too\)", text, re.MULTILINE), key
 
 
 def test_documented_defaults_are_the_real_defaults() -> None:
     for name, value in documented().items():
+        if name in provider_settings():
+            assert value == "", name  # no provider has a base URL set by default
+            continue
         default = Settings.model_fields[name].default
         if default is None or isinstance(default, SecretStr):
             assert value == "", name

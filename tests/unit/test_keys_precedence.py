@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from polychat.keys.access import missing_key_message
-from polychat.keys.metadata import BUILTIN_METADATA
 from polychat.keys.snapshot import (
     InstanceSnapshot,
     KeyMaterial,
@@ -14,7 +13,8 @@ from polychat.keys.snapshot import (
     key_hint,
     key_name_for,
 )
-from polychat.providers.registry import BUILTIN_PROVIDERS, ProviderRegistry
+from polychat.providers.builtin import BUILTIN_SPECS
+from polychat.providers.registry import ProviderRegistry
 
 
 def _key(raw: str, source: str) -> KeyMaterial:
@@ -76,16 +76,18 @@ def test_secrets_never_show_themselves() -> None:
 
 def test_missing_key_message_says_what_to_do() -> None:
     assert (
-        missing_key_message("mistral", "Mistral AI", user_keys=True)
+        missing_key_message("mistral", "Mistral AI", user_keys=True, env="MISTRAL_API_KEY")
         == "no key for mistral: set MISTRAL_API_KEY or add one in Settings → Providers"
     )
     assert "ask an administrator" in missing_key_message("lab", "Lab vLLM", user_keys=False)
 
 
-def test_builtin_metadata_matches_the_classes() -> None:
-    """The table that spares importing every SDK must say what the classes say."""
+def test_builtin_specs_are_what_the_classes_say() -> None:
+    """The specs that spare importing every SDK must say what the classes say."""
     registry = ProviderRegistry()
-    for name, (display_name, requires_key) in BUILTIN_METADATA.items():
-        cls = registry.get_class(name)
-        assert (cls.display_name, cls.requires_key) == (display_name, requires_key), name
-    assert set(BUILTIN_METADATA) == set(BUILTIN_PROVIDERS)  # a new built-in needs a row
+    for spec in BUILTIN_SPECS:
+        cls = registry.get_class(spec.id)
+        assert cls.spec is spec and cls.name == spec.id, spec.id
+        assert (cls.display_name, cls.requires_key) == (spec.display_name, spec.requires_key)
+        assert cls.default_base_url == spec.default_base_url
+    assert {s.id for s in BUILTIN_SPECS} == set(registry.names())  # nothing registered twice

@@ -149,6 +149,9 @@ class ProviderOut(BaseModel):
     )
     has_user_key: bool
     base_url: str | None = Field(None, description="Shown to admins only.")
+    docs_url: str | None = Field(
+        None, description="Where to get a key (or set the provider up); null when none is known."
+    )
     capabilities: CapabilitiesOut
     last_test: LastTestOut | None
     usage: UsageOut
@@ -172,6 +175,7 @@ class ProviderOut(BaseModel):
             key_hint=view.hint_for(admin=admin),
             has_user_key=view.has_user_key,
             base_url=view.base_url if admin else None,
+            docs_url=view.docs_url,
             capabilities=CapabilitiesOut(
                 streaming=view.capabilities.streaming,
                 vision=view.capabilities.vision,

@@ -33,27 +33,10 @@ from polychat.providers.catalog import load_catalog
 from polychat.providers.factory import ModelResolutionError, ProviderFactory
 from polychat.providers.registry import ProviderRegistry
 
-ENV_KEY_NAMES: dict[str, str] = {
-    "claude": "ANTHROPIC_API_KEY",
-    "mistral": "MISTRAL_API_KEY",
-    "openai": "OPENAI_API_KEY",
-    "gemini": "GEMINI_API_KEY",
-    "openrouter": "OPENROUTER_API_KEY",
-}
-
 logger = logging.getLogger(__name__)
 
 LIST_TIMEOUT_S = 10.0
 MEMO_SIZE = 50_000
-
-TITLE_MODELS: tuple[tuple[str, str], ...] = (
-    # Cheap, fast models for conversation titles, in order of preference.
-    ("claude", "claude-haiku-4-5"),
-    ("openai", "gpt-4o-mini"),
-    ("gemini", "gemini-2.5-flash"),
-    ("mistral", "mistral-small-latest"),
-    ("openrouter", "google/gemini-2.5-flash"),
-)
 
 
 @dataclass(frozen=True)
@@ -64,8 +47,10 @@ class ResolvedProvider:
     key_source: Literal["user", "admin", "env", "none"]
 
 
-def missing_key_message(provider_id: str, display_name: str, *, user_keys: bool) -> str:
-    env = ENV_KEY_NAMES.get(provider_id)
+def missing_key_message(
+    provider_id: str, display_name: str, *, user_keys: bool, env: str | None = None
+) -> str:
+    """What to do about a missing key; `env` names the variable that would supply one."""
     where = "add one in Settings → Providers" if user_keys else "ask an administrator to add one"
     if env:
         return f"no key for {provider_id}: set {env} or {where}"
@@ -207,16 +192,20 @@ class ProviderAccess:
             )
         if not eff.configured:
             raise ProviderNotConfiguredError(
-                missing_key_message(d.provider_id, d.display_name, user_keys=d.allow_user_keys),
+                missing_key_message(
+                    d.provider_id, d.display_name, user_keys=d.allow_user_keys, env=d.env_key
+                ),
                 provider=d.provider_id,
             )
 
     async def resolve_title_provider(
         self, session: AsyncSession, user_id: int, prefer: str | None = None
     ) -> ResolvedProvider | None:
-        """A cheap model the user can use for titles: `prefer`'s provider first, else any."""
+        """A cheap model the user can use for titles (its spec's `title_model`): `prefer`'s
+        provider first, else the others in the registry's order."""
         providers = await self.providers(session, user_id)
-        order = sorted(TITLE_MODELS, key=lambda pm: pm[0] != prefer)
+        titled = [(s.id, s.title_model) for s in self.registry.specs() if s.title_model]
+        order = sorted(titled, key=lambda pm: pm[0] != prefer)
         for pid, model in order:
             eff = providers.get(pid)
             if eff is not None and eff.usable:

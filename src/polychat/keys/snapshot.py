@@ -73,6 +73,9 @@ class ProviderDefinition:
     allow_user_keys: bool = True
     model_allowlist: tuple[str, ...] = ()
     custom: bool = False
+    env_key: str | None = None  # the environment variable that would supply its key
+    docs_url: str | None = None  # where a person gets a key (the spec's `docs_url`)
+    catalog: str | None = None  # its shipped model catalog (the spec's `catalog`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from polychat.config import Settings
 from polychat.db.models import ApiKey, ProviderSetting
 from polychat.db.types import utcnow
-from polychat.keys.metadata import provider_metadata
 from polychat.keys.snapshot import (
     InstanceSnapshot,
     KeyMaterial,
@@ -75,22 +74,21 @@ async def load_instance_snapshot(
     for spec in registry.instances():
         if spec.class_name == CUSTOM_CLASS and spec.instance_id != CUSTOM_CLASS:
             continue  # custom instances come from the database below
-        try:
-            display_name, requires_key = provider_metadata(registry, spec.class_name)
-        except Exception:
-            logger.exception("provider %s could not be loaded; leaving it out", spec.class_name)
-            continue
+        facts = registry.spec(spec.class_name)
         row = by_provider.get(spec.instance_id)
         policy = (row.definition if row is not None else None) or {}
         providers[spec.instance_id] = ProviderDefinition(
             provider_id=spec.instance_id,
             class_name=spec.class_name,
-            display_name=display_name,
-            requires_key=requires_key,
+            display_name=facts.display_name,
+            requires_key=facts.requires_key,
             base_url=(row.base_url if row is not None else None)
             or settings.provider_base_url(spec.instance_id),
             instance_enabled=row.enabled if row is not None else True,
             allow_user_keys=bool(policy.get("allow_user_keys", True)),
+            env_key=facts.env_keys[0] if facts.env_keys else None,
+            docs_url=facts.docs_url,
+            catalog=facts.catalog,
         )
     for row in rows:
         d = row.definition or {}

@@ -68,6 +68,7 @@ class ProviderView:
     capabilities: ProviderCapabilitySummary
     last_test: LastTest | None
     usage: MonthUsage
+    docs_url: str | None = None
 
     def hint_for(self, *, admin: bool) -> str | None:
         """A shared (admin or env) key's hint is for admins: it would help a user guess it."""
@@ -94,9 +95,9 @@ def compute_status(eff: EffectiveProvider, last: LastTest | None) -> tuple[Statu
     return "ok", None
 
 
-def capability_summary(class_name: str) -> ProviderCapabilitySummary:
+def capability_summary(catalog: str | None) -> ProviderCapabilitySummary:
     """From the shipped catalog: no instance (and no key) is needed to describe a provider."""
-    models = load_catalog(class_name).models
+    models = load_catalog(catalog).models if catalog else ()
     return ProviderCapabilitySummary(
         streaming=True,
         vision=any(m.vision for m in models),
@@ -169,7 +170,8 @@ def build_view(
         key_hint=eff.key.hint if eff.key is not None else None,
         has_user_key=eff.key_source == "user" or eff.user_key_ignored,
         base_url=d.base_url,
-        capabilities=capability_summary(d.class_name),
+        capabilities=capability_summary(d.catalog),
+        docs_url=d.docs_url,
         last_test=last,
         usage=usage,
     )
@@ -224,8 +226,8 @@ async def models_of(
 ) -> ProviderModels:
     """One provider's models; failures become status `error` plus the catalog, never raise."""
     d = eff.definition
-    catalog = load_catalog(d.class_name)
-    catalog_models = [m for m in catalog.for_provider(d.provider_id).models]
+    catalog = load_catalog(d.catalog) if d.catalog else None
+    catalog_models = list(catalog.for_provider(d.provider_id).models) if catalog else []
     if d.model_allowlist:
         catalog_models = [m for m in catalog_models if m.id in d.model_allowlist] or [
             ModelInfo(id=m, provider=d.provider_id, display_name=m) for m in d.model_allowlist

@@ -12,6 +12,10 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
+from polychat.providers.catalog import Catalog, ModelCache, load_catalog
+from polychat.providers.catalog import ModelInfo as ModelInfo  # re-exported: a neutral type
+from polychat.providers.spec import ProviderSpec
+
 # ---------------------------------------------------------------------------------------------
 # Messages: tagged content parts, so history survives a switch of provider.
 # ---------------------------------------------------------------------------------------------
@@ -237,20 +241,6 @@ class Capabilities:
     max_context: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ModelInfo:
-    id: str
-    provider: str
-    display_name: str
-    context_window: int | None = None
-    max_output_tokens: int | None = None
-    vision: bool = False
-    tools: bool = False
-    is_default: bool = False
-    # Can show its thinking when asked (`ChatRequest.reasoning`); the UI offers the toggle.
-    reasoning: bool = False
-
-
 ParamName = Literal["temperature", "top_p", "max_tokens", "stop"]
 """The conversation parameters a user can set (`ChatRequest`'s sampling fields)."""
 
@@ -436,12 +426,36 @@ class BaseProvider(abc.ABC):
     Instances are long-lived: one per (provider, key, base URL), holding one pooled SDK client,
     closed by `aclose()` on shutdown. Methods raise only `ProviderError` subclasses, except
     `validate_api_key`, which never raises.
+
+    A provider declares its facts once, as `spec` (see spec.py); `name`, `display_name`,
+    `requires_key` and `default_base_url` are copied from it when the class is made. A class
+    that sets those four attributes itself instead (tests, older plugins) gets a spec made
+    from them, so the registry always deals in specs.
     """
 
+    spec: ClassVar[ProviderSpec]
     name: ClassVar[str]
     display_name: ClassVar[str]
     requires_key: ClassVar[bool] = True
     default_base_url: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("spec")
+        if own is not None:
+            cls.name = own.id
+            cls.display_name = own.display_name
+            cls.requires_key = own.requires_key
+            if own.default_base_url is not None:
+                cls.default_base_url = own.default_base_url
+        elif "name" in cls.__dict__:
+            cls.spec = ProviderSpec(
+                id=cls.name,
+                display_name=cls.display_name,
+                adapter=f"{cls.__module__}:{cls.__qualname__}",
+                requires_key=cls.requires_key,
+                default_base_url=getattr(cls, "default_base_url", None),
+            )
 
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config
@@ -466,16 +480,18 @@ class BaseProvider(abc.ABC):
     @abc.abstractmethod
     async def get_models(self) -> list[ModelInfo]: ...
 
+    def shipped_catalog(self) -> Catalog:
+        """The catalog its spec names (empty when it names none)."""
+        return load_catalog(self.spec.catalog) if self.spec.catalog else Catalog(self.name, ())
+
     def known_model(self, model_id: str) -> ModelInfo | None:
         """What this provider knows about `model_id` without a network call: its last live
         list, else its shipped catalog; None when it knows nothing. The chat service asks it
         on the request path (can this model think?), so it must stay a lookup."""
-        from polychat.providers.catalog import ModelCache, load_catalog  # catalog imports us
-
         models = getattr(self, "_models", None)  # every adapter keeps its list in `_models`
         if isinstance(models, ModelCache):
             return models.info(model_id)
-        return load_catalog(self.name).get(model_id)
+        return self.shipped_catalog().get(model_id)
 
     def ignored_params(self, model_id: str) -> tuple[IgnoredParam, ...]:
         """The conversation parameters `model_id` does not take (see `IgnoredParam`). The

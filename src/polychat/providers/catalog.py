@@ -1,4 +1,7 @@
-"""The shipped model catalog and the live-list cache every provider's `get_models` uses.
+"""`ModelInfo`, the shipped model catalog and the live-list cache every `get_models` uses.
+
+It imports nothing from the rest of the provider layer (base.py builds on it), so there is
+no import loop between the two.
 
 Each provider ships `providers/catalog/<name>.json`::
 
@@ -34,7 +37,21 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from polychat.providers.base import ModelInfo
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """One model as Polychat describes it, whoever serves it (re-exported by base.py)."""
+
+    id: str
+    provider: str
+    display_name: str
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    vision: bool = False
+    tools: bool = False
+    is_default: bool = False
+    # Can show its thinking when asked (`ChatRequest.reasoning`); the UI offers the toggle.
+    reasoning: bool = False
 
 
 @dataclass(frozen=True, slots=True)

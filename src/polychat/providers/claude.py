@@ -85,8 +85,10 @@ from polychat.providers.base import (
     UsageEvent,
     drop_ignored,
 )
+from polychat.providers.builtin import CLAUDE
 from polychat.providers.catalog import ModelCache, load_catalog
 from polychat.providers.retry import error_for_status, parse_retry_after, retry_call, retry_stream
+from polychat.providers.spec import ProviderSpec
 
 NAME = "claude"
 
@@ -324,10 +326,7 @@ def _continues_tool_use(request: ChatRequest) -> bool:
 
 
 class ClaudeProvider(BaseProvider):
-    name: ClassVar[str] = NAME
-    display_name: ClassVar[str] = "Anthropic Claude"
-    default_base_url: ClassVar[str] = "https://api.anthropic.com"
-    requires_key: ClassVar[bool] = True
+    spec: ClassVar[ProviderSpec] = CLAUDE
 
     DEFAULT_CAPS = Capabilities(vision=True, tools=True, max_context=200_000)
 

@@ -1,11 +1,11 @@
 """From `(provider?, model)` to a configured, cached provider instance.
 
-Resolution (DESIGN.md): an explicit provider wins; otherwise the model id decides by prefix
-(`claude-*` -> claude, `gpt-*`/`o1*`/`o3*`/`o4*`/`chatgpt-*` -> openai, `gemini-*` -> gemini,
-`mistral-*`/`open-mistral-*`/`codestral-*`/`magistral-*`/... -> mistral, ids containing `/` ->
-openrouter), else the model lists the registry has seen. An unknown or ambiguous model raises
-`ModelResolutionError` (a `ProviderModelNotFoundError`, so the API answers 400) listing what is
-available.
+Resolution (DESIGN.md): an explicit provider wins; otherwise the model id decides by the
+prefixes each provider's spec claims (`claude-*` -> claude, `gpt-*`/`o1*`/... -> openai; the
+longest matching prefix wins), then `vendor/model` ids go to the provider whose spec takes them
+(OpenRouter) unless some provider listed the id, else the model lists the registry has seen.
+An unknown or ambiguous model raises `ModelResolutionError` (a `ProviderModelNotFoundError`, so
+the API answers 400) listing what is available.
 
 Instances are long-lived and cached per (instance id, key, base URL): a new key or base URL
 gets a fresh instance; the old one is closed by `aclose_all()` at shutdown with the rest
@@ -16,7 +16,6 @@ default gives each instance its registry base URL / allowlist and no key.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -28,19 +27,6 @@ from polychat.providers.base import (
     ProviderModelNotFoundError,
 )
 from polychat.providers.registry import ProviderRegistry, UnknownProviderError
-
-PREFIX_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^claude-"), "claude"),
-    (re.compile(r"^(gpt-|chatgpt-|o1|o3|o4)"), "openai"),
-    (re.compile(r"^gemini-"), "gemini"),
-    (
-        re.compile(
-            r"^(mistral-|open-mistral-|open-mixtral-|codestral-|magistral-|ministral-|"
-            r"pixtral-|devstral-)"
-        ),
-        "mistral",
-    ),
-)
 
 ConfigSource = Callable[[str], ProviderConfig]
 
@@ -91,11 +77,15 @@ class ProviderFactory:
             for iid, ids in self.registry.known_models().items()
             if model in ids and self.registry.is_enabled(iid)
         ]
-        for pattern, name in PREFIX_RULES:
-            if pattern.search(model) and self._has(name):
-                return name
-        if "/" in model and self._has("openrouter") and not listed:
-            return "openrouter"
+        specs = [s for s in self.registry.specs() if self._has(s.id)]
+        claims = [(s.claims(model), s.id) for s in specs]
+        best = max(claims, default=(0, ""))
+        if best[0]:
+            return best[1]
+        if "/" in model and not listed:
+            for spec in specs:
+                if spec.vendor_model_ids:
+                    return spec.id
         if len(listed) == 1:
             return listed[0]
         available = self.registry.known_models()

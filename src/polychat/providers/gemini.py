@@ -76,8 +76,10 @@ from polychat.providers.base import (
     UsageEvent,
     drop_ignored,
 )
+from polychat.providers.builtin import GEMINI
 from polychat.providers.catalog import ModelCache, is_chat_model, load_catalog
 from polychat.providers.retry import retry_call, retry_stream
+from polychat.providers.spec import ProviderSpec
 
 NAME = "gemini"
 ENV_KEY = "GEMINI_API_KEY"
@@ -131,9 +133,7 @@ def _unused_sync_client() -> httpx.Client:
 
 
 class GeminiProvider(BaseProvider):
-    name: ClassVar[str] = NAME
-    display_name: ClassVar[str] = "Google Gemini"
-    default_base_url: ClassVar[str] = "https://generativelanguage.googleapis.com"
+    spec: ClassVar[ProviderSpec] = GEMINI
 
     def __init__(self, config: ProviderConfig) -> None:
         super().__init__(config)

@@ -72,8 +72,10 @@ from polychat.providers.base import (
     ToolCallStart,
     UsageEvent,
 )
+from polychat.providers.builtin import MISTRAL
 from polychat.providers.catalog import ModelCache, load_catalog
 from polychat.providers.retry import parse_retry_after, retry_call, retry_stream
+from polychat.providers.spec import ProviderSpec
 
 NAME = "mistral"
 ENV_KEY = "MISTRAL_API_KEY"
@@ -184,9 +186,7 @@ def _unused_sync_client() -> httpx2.Client:
 
 
 class MistralProvider(BaseProvider):
-    name: ClassVar[str] = NAME
-    display_name: ClassVar[str] = "Mistral AI"
-    default_base_url: ClassVar[str] = "https://api.mistral.ai"
+    spec: ClassVar[ProviderSpec] = MISTRAL
 
     def __init__(self, config: ProviderConfig) -> None:
         super().__init__(config)

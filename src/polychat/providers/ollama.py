@@ -72,8 +72,10 @@ from polychat.providers.base import (
     Usage,
     UsageEvent,
 )
+from polychat.providers.builtin import OLLAMA
 from polychat.providers.catalog import ModelCache, is_chat_model, load_catalog
 from polychat.providers.retry import parse_retry_after, retry_call, retry_stream
+from polychat.providers.spec import ProviderSpec
 
 NAME = "ollama"
 _DEFAULT_CAPS = Capabilities(vision=False, tools=True)
@@ -246,10 +248,7 @@ def _calls(res: ollama.ChatResponse) -> list[ToolCallPart]:
 
 
 class OllamaProvider(BaseProvider):
-    name: ClassVar[str] = NAME
-    display_name: ClassVar[str] = "Ollama"
-    requires_key: ClassVar[bool] = False
-    default_base_url: ClassVar[str] = "http://127.0.0.1:11434"
+    spec: ClassVar[ProviderSpec] = OLLAMA
 
     def __init__(self, config: ProviderConfig) -> None:
         super().__init__(config)

@@ -55,8 +55,10 @@ from polychat.providers.base import (
     Usage,
     drop_ignored,
 )
-from polychat.providers.catalog import ModelCache, is_chat_model, load_catalog
+from polychat.providers.builtin import OPENAI
+from polychat.providers.catalog import ModelCache, is_chat_model
 from polychat.providers.retry import retry_call, retry_stream
+from polychat.providers.spec import ProviderSpec
 
 _ONLY_DEFAULT = (
     "OpenAI's reasoning models only use their default sampling; this setting is not sent to them."
@@ -68,11 +70,7 @@ REASONING_MODEL_RULES = (
 
 
 class OpenAIProvider(BaseProvider):
-    name: ClassVar[str] = "openai"
-    display_name: ClassVar[str] = "OpenAI"
-    default_base_url: ClassVar[str] = "https://api.openai.com/v1"
-    requires_key: ClassVar[bool] = True
-    catalog_name: ClassVar[str] = "openai"
+    spec: ClassVar[ProviderSpec] = OPENAI
     max_tokens_field: ClassVar[str] = "max_completion_tokens"
     stream_options: ClassVar[dict[str, Any] | None] = {"include_usage": True}
     # For a model neither the live list nor the catalog describes: let the upstream decide.
@@ -89,7 +87,7 @@ class OpenAIProvider(BaseProvider):
             default_headers={**self._client_headers(), **config.extra_headers},
         )
         self._models = ModelCache(
-            self.instance_id, load_catalog(self.catalog_name), ttl_s=config.models_cache_ttl_s
+            self.instance_id, self.shipped_catalog(), ttl_s=config.models_cache_ttl_s
         )
 
     def _client_headers(self) -> dict[str, str]:

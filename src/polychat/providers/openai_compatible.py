@@ -20,16 +20,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from polychat.providers.base import IgnoredParam, ModelInfo, ProviderConfig, ReasoningEffort
+from polychat.providers.builtin import OPENAI_COMPATIBLE
 from polychat.providers.catalog import Catalog, ModelCache, is_chat_model
 from polychat.providers.openai import OpenAIProvider
+from polychat.providers.spec import ProviderSpec
 
 
 class OpenAICompatibleProvider(OpenAIProvider):
-    name: ClassVar[str] = "openai_compatible"
-    display_name: ClassVar[str] = "OpenAI-compatible server"
-    default_base_url: ClassVar[str] = "http://127.0.0.1:8000/v1"
-    requires_key: ClassVar[bool] = False
-    catalog_name: ClassVar[str] = "openai_compatible"
+    spec: ClassVar[ProviderSpec] = OPENAI_COMPATIBLE
     max_tokens_field: ClassVar[str] = "max_tokens"
 
     def __init__(self, config: ProviderConfig) -> None:

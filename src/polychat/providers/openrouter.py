@@ -35,7 +35,9 @@ from polychat.providers.base import (
     ProviderConfig,
     ReasoningEffort,
 )
+from polychat.providers.builtin import OPENROUTER
 from polychat.providers.openai import OpenAIProvider
+from polychat.providers.spec import ProviderSpec
 
 APP_URL = "https://github.com/polychat/polychat"
 APP_TITLE = "Polychat"
@@ -45,10 +47,7 @@ NOT_SUPPORTED = "OpenRouter does not pass this setting to this model (the model 
 
 
 class OpenRouterProvider(OpenAIProvider):
-    name: ClassVar[str] = "openrouter"
-    display_name: ClassVar[str] = "OpenRouter"
-    default_base_url: ClassVar[str] = "https://openrouter.ai/api/v1"
-    catalog_name: ClassVar[str] = "openrouter"
+    spec: ClassVar[ProviderSpec] = OPENROUTER
     max_tokens_field: ClassVar[str] = "max_tokens"
     stream_options: ClassVar[dict[str, Any] | None] = None  # usage is always sent
 

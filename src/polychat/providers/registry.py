@@ -3,16 +3,19 @@
 Built-ins register exactly the way a third-party package does, in `pyproject.toml`::
 
     [project.entry-points."polychat.providers"]
-    mistral = "polychat.providers.mistral:MistralProvider"
+    mistral = "polychat.providers.builtin:MISTRAL"
 
-so the plugin path is exercised by every run. `BUILTIN_PROVIDERS` below repeats the built-in
-table as a fallback for a source checkout whose package metadata is not installed (entry
-points missing); a name found both ways resolves to the entry point.
+so the plugin path is exercised by every run. An entry point names a `ProviderSpec` (see
+spec.py), which is light: discovering every provider imports no SDK. (An entry point naming a
+`BaseProvider` subclass still works; its module is imported to read the class's spec.)
+`BUILTIN_SPECS` is the fallback for a source checkout whose package metadata is not installed;
+a provider found both ways resolves to the entry point.
 
-Classes are imported only when first asked for (`get_class`), so an unused provider's SDK is
-never imported. The key-management layer feeds `set_configured` / `set_enabled`; custom
-OpenAI-compatible servers are added with `add_instance`. An *instance id* names one
-configured provider: a built-in's id is its class `name`, a custom instance has its own id.
+Adapter classes are imported only when first asked for (`get_class`), so an unused
+provider's SDK is never imported. The key-management layer feeds `set_configured` /
+`set_enabled`; custom OpenAI-compatible servers are added with `add_instance`. An *instance
+id* names one configured provider: a built-in's id is its spec's id, a custom instance has
+its own id.
 """
 
 from __future__ import annotations
@@ -24,20 +27,12 @@ from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 
 from polychat.providers.base import BaseProvider, ModelInfo
+from polychat.providers.builtin import BUILTIN_SPECS
+from polychat.providers.spec import ProviderSpec
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "polychat.providers"
-
-BUILTIN_PROVIDERS: dict[str, str] = {
-    "claude": "polychat.providers.claude:ClaudeProvider",
-    "openai": "polychat.providers.openai:OpenAIProvider",
-    "mistral": "polychat.providers.mistral:MistralProvider",
-    "gemini": "polychat.providers.gemini:GeminiProvider",
-    "ollama": "polychat.providers.ollama:OllamaProvider",
-    "openrouter": "polychat.providers.openrouter:OpenRouterProvider",
-    "openai_compatible": "polychat.providers.openai_compatible:OpenAICompatibleProvider",
-}
 
 
 class UnknownProviderError(LookupError):
@@ -70,11 +65,36 @@ def _load(target: str) -> type[BaseProvider]:
     return obj
 
 
+def discover_specs(eps: Iterable[EntryPoint] | None = None) -> list[ProviderSpec]:
+    """Every provider's spec: the entry-point group's, then built-ins it lacks, in the
+    built-ins' order followed by plugins by id. An entry point that fails to load is logged
+    and left out; one provider's broken package never hides the others."""
+    if eps is None:
+        eps = entry_points(group=ENTRY_POINT_GROUP)
+    found: dict[str, ProviderSpec] = {}
+    for ep in eps:
+        try:
+            obj = ep.load()
+        except Exception:
+            log.exception("provider entry point %s = %s could not be loaded", ep.name, ep.value)
+            continue
+        if isinstance(obj, ProviderSpec):
+            found[obj.id] = obj
+        elif isinstance(obj, type) and issubclass(obj, BaseProvider):
+            found[obj.spec.id] = obj.spec
+        else:
+            log.error("provider entry point %s = %s is not a ProviderSpec", ep.name, ep.value)
+    order = {spec.id: i for i, spec in enumerate(BUILTIN_SPECS)}
+    for spec in BUILTIN_SPECS:
+        found.setdefault(spec.id, spec)
+    return sorted(found.values(), key=lambda s: (order.get(s.id, len(order)), s.id))
+
+
 class ProviderRegistry:
     """Every provider class and configured instance, with enabled/configured flags."""
 
     def __init__(self, *, discover: bool = True) -> None:
-        self._targets: dict[str, str] = {}
+        self._specs: dict[str, ProviderSpec] = {}
         self._classes: dict[str, type[BaseProvider]] = {}
         self._instances: dict[str, InstanceSpec] = {}
         self._state: dict[str, _State] = {}
@@ -85,39 +105,45 @@ class ProviderRegistry:
 
     def discover(self, eps: Iterable[EntryPoint] | None = None) -> None:
         """(Re)read the entry-point group; built-ins missing from it come from the fallback."""
-        if eps is None:
-            eps = entry_points(group=ENTRY_POINT_GROUP)
-        found = {ep.name: ep.value for ep in eps}
-        for name, target in BUILTIN_PROVIDERS.items():
-            found.setdefault(name, target)
-        for name, target in found.items():
-            if self._targets.get(name) != target:
-                self._classes.pop(name, None)
-            self._targets[name] = target
-            if name != "openai_compatible" and name not in self._instances:
-                self._instances[name] = InstanceSpec(name, name)
+        for spec in discover_specs(eps):
+            self._add_spec(spec)
+
+    def _add_spec(self, spec: ProviderSpec) -> None:
+        if self._specs.get(spec.id) != spec:
+            self._classes.pop(spec.id, None)
+        self._specs[spec.id] = spec
+        if not spec.template:
+            self._instances.setdefault(spec.id, InstanceSpec(spec.id, spec.id))
 
     def register_class(self, cls: type[BaseProvider], *, instance: bool = True) -> None:
         """Register a class directly (tests, embedding apps); `instance` adds it as one."""
-        self._classes[cls.name] = cls
-        self._targets[cls.name] = f"{cls.__module__}:{cls.__qualname__}"
+        self._specs[cls.spec.id] = cls.spec
+        self._classes[cls.spec.id] = cls
         if instance:
-            self._instances.setdefault(cls.name, InstanceSpec(cls.name, cls.name))
+            self._instances.setdefault(cls.spec.id, InstanceSpec(cls.spec.id, cls.spec.id))
 
     def names(self) -> list[str]:
         """Names of every provider class, without importing any of them."""
-        return sorted(self._targets)
+        return sorted(self._specs)
+
+    def specs(self) -> list[ProviderSpec]:
+        """Every provider's spec, built-ins first in their own order, then plugins by id."""
+        return list(self._specs.values())
+
+    def spec(self, name: str) -> ProviderSpec:
+        """A provider class's facts, known without importing its adapter."""
+        spec = self._specs.get(name)
+        if spec is None:
+            raise UnknownProviderError(
+                f"unknown provider {name!r}; known: {', '.join(self.names())}"
+            )
+        return spec
 
     def get_class(self, name: str) -> type[BaseProvider]:
         cls = self._classes.get(name)
         if cls is not None:
             return cls
-        target = self._targets.get(name)
-        if target is None:
-            raise UnknownProviderError(
-                f"unknown provider {name!r}; known: {', '.join(self.names())}"
-            )
-        cls = _load(target)
+        cls = _load(self.spec(name).adapter)
         self._classes[name] = cls
         return cls
 
@@ -143,9 +169,9 @@ class ProviderRegistry:
         model_allowlist: Iterable[str] = (),
     ) -> InstanceSpec:
         """Add (or replace) a configured instance, e.g. a custom OpenAI-compatible server."""
-        if class_name not in self._targets:
+        if class_name not in self._specs:
             raise UnknownProviderError(f"unknown provider class {class_name!r}")
-        if instance_id in self._targets and instance_id != class_name:
+        if instance_id in self._specs and instance_id != class_name:
             raise ValueError(f"{instance_id!r} is the name of a provider class")
         spec = InstanceSpec(instance_id, class_name, display_name, base_url, tuple(model_allowlist))
         self._instances[instance_id] = spec
@@ -187,8 +213,8 @@ class ProviderRegistry:
         if self._st(instance_id).configured:
             return True
         try:
-            return not self.class_for(instance_id).requires_key
-        except Exception:
+            return not self.spec(self.instance(instance_id).class_name).requires_key
+        except UnknownProviderError:
             return False
 
     def is_available(self, instance_id: str) -> bool:

@@ -1,9 +1,9 @@
 import { Check, ChevronLeft, ChevronRight, Copy, Info, Pencil, RefreshCw } from "lucide-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useProvidersQuery } from "@/api/endpoints";
 import type { ChatMessage } from "@/api/types";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
-import { providerMeta } from "@/features/providers/meta";
 import { useAppSelector } from "@/store";
 
 const iconBtn =
@@ -77,10 +77,14 @@ function fmtMs(ms: number | null | undefined): string | null {
 export function DetailsButton({ message }: { message: ChatMessage }) {
   const { t } = useTranslation();
   const recorded = useAppSelector((s) => s.ui.detailsByMessage[message.id]);
+  const providers = useProvidersQuery();
+  const providerName = message.provider
+    ? (providers.data?.find((p) => p.id === message.provider)?.display_name ?? message.provider)
+    : null;
   const u = message.usage ?? recorded ?? null;
   const unknown = t("chat.unknown");
   const rows: [string, string][] = [
-    [t("chat.provider"), message.provider ? providerMeta(message.provider).label : unknown],
+    [t("chat.provider"), providerName ?? unknown],
     [t("chat.model"), message.model ?? unknown],
     [
       t("chat.tokens"),

@@ -1,5 +1,5 @@
 import { cn } from "@/lib/utils";
-import { providerMeta } from "./meta";
+import { providerBadge } from "./meta";
 
 export function ProviderIcon({
   provider,
@@ -12,7 +12,7 @@ export function ProviderIcon({
   size?: "xs" | "sm" | "md";
   className?: string;
 }) {
-  const meta = providerMeta(provider, displayName);
+  const meta = providerBadge(provider, displayName);
   return (
     <span
       aria-hidden="true"
