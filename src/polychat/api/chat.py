@@ -15,10 +15,9 @@ from fastapi import APIRouter, Request
 
 from polychat.api.deps import CurrentUser, SessionDep
 from polychat.api.errors import ApiError, error_responses
-from polychat.chat.errors import ChatError
 from polychat.chat.hub import Generation
 from polychat.chat.runner import Outcome
-from polychat.chat.schemas import ChatBody, ChatResult, ErrorInfo, StopResult, UsageOut
+from polychat.chat.schemas import ChatBody, ChatResult, StopResult, UsageOut
 from polychat.chat.service import ChatService
 from polychat.chat.sse_response import SSEResponse
 from polychat.db.models import User
@@ -55,12 +54,6 @@ def get_chat(request: Request) -> ChatService:
     return service
 
 
-def _api_error(error: ChatError) -> ApiError:
-    return ApiError(
-        error.status, error.code, error.message, details=error.details, headers=error.headers
-    )
-
-
 def _custom_instructions(user: User) -> str | None:
     """The user's custom instructions (read from the row auth already loaded), or None."""
     value = (user.preferences or {}).get("custom_instructions")
@@ -76,10 +69,7 @@ async def _begin(
     half-created turn behind; the turn is committed and the answer generated regardless."""
     service = get_chat(request)
     task = asyncio.ensure_future(service.begin(user_id, body, t0, default_system=default_system))
-    try:
-        return await asyncio.shield(task)
-    except ChatError as error:
-        raise _api_error(error) from None
+    return await asyncio.shield(task)
 
 
 def _stream(frames: AsyncIterator[bytes]) -> SSEResponse:
@@ -121,7 +111,7 @@ def _result(gen: Generation, outcome: Outcome) -> ChatResult:
             estimated=outcome.tokens.estimated,
             cost_usd=None if outcome.cost is None else float(outcome.cost),
         ),
-        error=ErrorInfo(**outcome.error) if outcome.error else None,
+        error=outcome.error,
     )
 
 
@@ -150,15 +140,15 @@ async def chat(
     if outcome.status == "error" and outcome.error is not None:
         err = outcome.error
         headers = None
-        if err.get("retry_after"):
-            headers = {"Retry-After": str(max(1, round(float(err["retry_after"]))))}
+        if err.retry_after:
+            headers = {"Retry-After": str(max(1, round(err.retry_after)))}
         raise ApiError(
-            _ERROR_STATUS.get(str(err["code"]), 502),
-            str(err["code"]),
-            str(err["message"]),
+            _ERROR_STATUS.get(err.code, 502),
+            err.code,
+            err.message,
             details={
-                "provider": err.get("provider"),
-                "retryable": err.get("retryable"),
+                "provider": err.provider,
+                "retryable": err.retryable,
                 "conversation_id": gen.conversation_id,
                 "user_message_id": gen.user_message_id,
                 "assistant_message_id": gen.message_id,
@@ -180,10 +170,7 @@ async def stop(
 ) -> StopResult:
     user_id = user.id
     await session.close()
-    try:
-        stopped, status = await get_chat(request).stop(user_id, message_id)
-    except ChatError as error:
-        raise _api_error(error) from None
+    stopped, status = await get_chat(request).stop(user_id, message_id)
     return StopResult(message_id=message_id, stopped=stopped, status=status)
 
 
@@ -199,8 +186,5 @@ async def follow(
 ) -> SSEResponse:
     user_id = user.id
     await session.close()
-    try:
-        frames = await get_chat(request).follow(user_id, message_id)
-    except ChatError as error:
-        raise _api_error(error) from None
+    frames = await get_chat(request).follow(user_id, message_id)
     return _stream(frames)
