@@ -12,9 +12,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from polychat.api.deps import CurrentUser, SessionDep
 from polychat.api.errors import ApiError, error_responses
+from polychat.chat.events import ChatEvent
 from polychat.chat.hub import Generation
 from polychat.chat.runner import Outcome
 from polychat.chat.schemas import ChatBody, ChatResult, StopResult, UsageOut
@@ -26,7 +28,9 @@ router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
-SSE_DOC = """Server-Sent Events, each `event: <name>` + one `data: <json>` line:
+SSE_DOC = """Server-Sent Events, each `event: <name>` + one `data: <json>` line. Typed by the
+`ChatEvent` schema (one model per event, told apart by `event`: the `event:` line; the other
+fields are the `data:` JSON):
 
 - `start` `{conversation_id, user_message_id, assistant_message_id, provider, model}`
 - `thinking` `{text}` — pieces of the model's visible reasoning (when asked for and the model
@@ -41,12 +45,14 @@ SSE_DOC = """Server-Sent Events, each `event: <name>` + one `data: <json>` line:
   ttft_ms, duration_ms}` — always last; `provider`/`model` say who actually answered
 """
 
-_SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": SSE_DOC,
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
-    }
-}
+_SSE_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"description": SSE_DOC}}
+
+
+class _EventStreamSchema(JSONResponse):
+    """Documentation only (the routes return an `SSEResponse`): with it as `response_class`,
+    FastAPI writes the `response_model` (`ChatEvent`) as the `text/event-stream` schema."""
+
+    media_type = "text/event-stream"
 
 
 def get_chat(request: Request) -> ChatService:
@@ -78,7 +84,8 @@ def _stream(frames: AsyncIterator[bytes]) -> SSEResponse:
 
 @router.post(
     "/stream",
-    response_class=SSEResponse,
+    response_class=_EventStreamSchema,
+    response_model=ChatEvent,
     status_code=200,
     responses={**_SSE_RESPONSE, **error_responses(400, 401, 403, 404, 409, 422, 429, 503)},
     summary="Send a message and stream the answer (SSE)",
@@ -176,7 +183,8 @@ async def stop(
 
 @router.get(
     "/{message_id}/stream",
-    response_class=SSEResponse,
+    response_class=_EventStreamSchema,
+    response_model=ChatEvent,
     status_code=200,
     responses={**_SSE_RESPONSE, **error_responses(400, 401, 404)},
     summary="Re-attach to an answer: replay the text so far, then follow it live",

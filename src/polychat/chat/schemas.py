@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from polychat.chat.errors import ErrorRecord
+from polychat.chat.parts import StoredPart
 
 MessageStatus = Literal["complete", "streaming", "stopped", "error", "interrupted"]
 # Visible thinking: off, or how hard the model may think (see `chat/reasoning.py`).
@@ -170,7 +171,9 @@ class MessageOut(BaseModel):
     parent_id: int | None
     role: Literal["user", "assistant"]
     content: str
-    parts: list[dict[str, Any]] = Field(default_factory=list)
+    parts: list[StoredPart] = Field(
+        default_factory=list, description="Text, images, files, thinking, tool calls and results"
+    )
     provider: str | None = None
     model: str | None = None
     status: MessageStatus
