@@ -1,7 +1,7 @@
 """One error shape for every failure: `{"error": {"code", "message", "details"?}}`.
 
 Every layer raises `polychat.errors.AppError` (`ApiError` is the same class, the name routes
-use); a FastAPI/Starlette `HTTPException` is mapped too; request
+use), rendered by one handler; a FastAPI/Starlette `HTTPException` is mapped too; request
 validation failures become 422 `validation_error` with the offending fields in `details`;
 anything unexpected becomes a 500 `internal_error` without internals. `error_responses()`
 documents these in the OpenAPI schema of each route.
