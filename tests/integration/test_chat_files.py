@@ -90,6 +90,7 @@ async def test_claude_reads_the_file_before_the_text_and_it_is_saved(world: Worl
     user = (await world.conversation(conv_id))["messages"][0]
     assert [p["kind"] for p in user["parts"]] == ["text", "image", "file"]
     assert user["parts"][2] == {
+        "v": 1,
         "kind": "file",
         "name": "greet.py",
         "media_type": "text/x-python",

@@ -130,7 +130,7 @@ async def test_thinking_streams_first_is_saved_apart_and_never_goes_back_upstrea
     thinking, text = answer["parts"]
     assert thinking["kind"] == "thinking" and thinking["text"] == THOUGHT
     assert isinstance(thinking["duration_ms"], int) and thinking["duration_ms"] >= 0
-    assert text == {"kind": "text", "text": "Paris."}
+    assert text == {"v": 1, "kind": "text", "text": "Paris."}
 
     # The next turn does not re-send the toggle: the conversation's saved one applies. The
     # history it sends holds the answer's text, never its thinking.

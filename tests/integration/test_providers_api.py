@@ -159,7 +159,7 @@ async def test_done_when_walk(
     async with db_session(settings) as session:
         with pytest.raises(ProviderDisabledError) as refused:
             await access.resolve(session, uid, "mistral-large-latest")
-        assert refused.value.status_code == 403 and refused.value.code == "provider_disabled"
+        assert refused.value.status == 403 and refused.value.code == "provider_disabled"
         await client.patch("/api/providers/mistral", json={"enabled": True}, headers=me)
         resolved = await access.resolve(session, uid, "mistral-large-latest")
         assert resolved.provider_id == "mistral" and resolved.key_source == "user"

@@ -139,9 +139,10 @@ async def test_thinking_streams_first_and_is_saved_apart_from_the_answer() -> No
     assert outcome.text == "It is 4." and outcome.thinking == "Two and two make four."
     assert outcome.thinking_ms is not None and outcome.thinking_ms >= 0
     assert gen.parts_so_far() == [
-        {"kind": "thinking", "text": "Two and two make four.", "duration_ms": outcome.thinking_ms},
-        {"kind": "text", "text": "It is 4."},
-    ]
+        {"v": 1, "kind": "thinking", "text": "Two and two make four.",
+         "duration_ms": outcome.thinking_ms},
+        {"v": 1, "kind": "text", "text": "It is 4."},
+    ]  # fmt: skip
 
 
 async def test_a_model_that_cannot_think_gets_no_thinking_parameter() -> None:
@@ -165,7 +166,9 @@ async def test_a_stop_mid_thought_keeps_the_thinking_with_its_duration() -> None
         _run(gen, [Candidate(provider, "scripted", "thinker", reasoning=True)], saved, _request())
     )
     await asyncio.wait_for(provider.waiting.wait(), 2)
-    assert gen.parts_so_far() == [{"kind": "thinking", "text": "Hmm, let me", "duration_ms": None}]
+    assert gen.parts_so_far() == [
+        {"v": 1, "kind": "thinking", "text": "Hmm, let me", "duration_ms": None}
+    ]
     assert gen.request_stop("user")
     outcome = await asyncio.wait_for(task, 2)
     assert outcome.status == "stopped" and outcome.text == ""

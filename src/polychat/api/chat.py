@@ -12,13 +12,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from polychat.api.deps import CurrentUser, SessionDep
 from polychat.api.errors import ApiError, error_responses
-from polychat.chat.errors import ChatError
+from polychat.chat.events import ChatEvent
 from polychat.chat.hub import Generation
 from polychat.chat.runner import Outcome
-from polychat.chat.schemas import ChatBody, ChatResult, ErrorInfo, StopResult, UsageOut
+from polychat.chat.schemas import ChatBody, ChatResult, StopResult, UsageOut
 from polychat.chat.service import ChatService
 from polychat.chat.sse_response import SSEResponse
 from polychat.db.models import User
@@ -27,7 +28,9 @@ router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
-SSE_DOC = """Server-Sent Events, each `event: <name>` + one `data: <json>` line:
+SSE_DOC = """Server-Sent Events, each `event: <name>` + one `data: <json>` line. Typed by the
+`ChatEvent` schema (one model per event, told apart by `event`: the `event:` line; the other
+fields are the `data:` JSON):
 
 - `start` `{conversation_id, user_message_id, assistant_message_id, provider, model}`
 - `thinking` `{text}` — pieces of the model's visible reasoning (when asked for and the model
@@ -42,23 +45,19 @@ SSE_DOC = """Server-Sent Events, each `event: <name>` + one `data: <json>` line:
   ttft_ms, duration_ms}` — always last; `provider`/`model` say who actually answered
 """
 
-_SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": SSE_DOC,
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
-    }
-}
+_SSE_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"description": SSE_DOC}}
+
+
+class _EventStreamSchema(JSONResponse):
+    """Documentation only (the routes return an `SSEResponse`): with it as `response_class`,
+    FastAPI writes the `response_model` (`ChatEvent`) as the `text/event-stream` schema."""
+
+    media_type = "text/event-stream"
 
 
 def get_chat(request: Request) -> ChatService:
     service: ChatService = request.app.state.chat
     return service
-
-
-def _api_error(error: ChatError) -> ApiError:
-    return ApiError(
-        error.status, error.code, error.message, details=error.details, headers=error.headers
-    )
 
 
 def _custom_instructions(user: User) -> str | None:
@@ -76,10 +75,7 @@ async def _begin(
     half-created turn behind; the turn is committed and the answer generated regardless."""
     service = get_chat(request)
     task = asyncio.ensure_future(service.begin(user_id, body, t0, default_system=default_system))
-    try:
-        return await asyncio.shield(task)
-    except ChatError as error:
-        raise _api_error(error) from None
+    return await asyncio.shield(task)
 
 
 def _stream(frames: AsyncIterator[bytes]) -> SSEResponse:
@@ -88,7 +84,8 @@ def _stream(frames: AsyncIterator[bytes]) -> SSEResponse:
 
 @router.post(
     "/stream",
-    response_class=SSEResponse,
+    response_class=_EventStreamSchema,
+    response_model=ChatEvent,
     status_code=200,
     responses={**_SSE_RESPONSE, **error_responses(400, 401, 403, 404, 409, 422, 429, 503)},
     summary="Send a message and stream the answer (SSE)",
@@ -121,7 +118,7 @@ def _result(gen: Generation, outcome: Outcome) -> ChatResult:
             estimated=outcome.tokens.estimated,
             cost_usd=None if outcome.cost is None else float(outcome.cost),
         ),
-        error=ErrorInfo(**outcome.error) if outcome.error else None,
+        error=outcome.error,
     )
 
 
@@ -150,15 +147,15 @@ async def chat(
     if outcome.status == "error" and outcome.error is not None:
         err = outcome.error
         headers = None
-        if err.get("retry_after"):
-            headers = {"Retry-After": str(max(1, round(float(err["retry_after"]))))}
+        if err.retry_after:
+            headers = {"Retry-After": str(max(1, round(err.retry_after)))}
         raise ApiError(
-            _ERROR_STATUS.get(str(err["code"]), 502),
-            str(err["code"]),
-            str(err["message"]),
+            _ERROR_STATUS.get(err.code, 502),
+            err.code,
+            err.message,
             details={
-                "provider": err.get("provider"),
-                "retryable": err.get("retryable"),
+                "provider": err.provider,
+                "retryable": err.retryable,
                 "conversation_id": gen.conversation_id,
                 "user_message_id": gen.user_message_id,
                 "assistant_message_id": gen.message_id,
@@ -180,16 +177,14 @@ async def stop(
 ) -> StopResult:
     user_id = user.id
     await session.close()
-    try:
-        stopped, status = await get_chat(request).stop(user_id, message_id)
-    except ChatError as error:
-        raise _api_error(error) from None
+    stopped, status = await get_chat(request).stop(user_id, message_id)
     return StopResult(message_id=message_id, stopped=stopped, status=status)
 
 
 @router.get(
     "/{message_id}/stream",
-    response_class=SSEResponse,
+    response_class=_EventStreamSchema,
+    response_model=ChatEvent,
     status_code=200,
     responses={**_SSE_RESPONSE, **error_responses(400, 401, 404)},
     summary="Re-attach to an answer: replay the text so far, then follow it live",
@@ -199,8 +194,5 @@ async def follow(
 ) -> SSEResponse:
     user_id = user.id
     await session.close()
-    try:
-        frames = await get_chat(request).follow(user_id, message_id)
-    except ChatError as error:
-        raise _api_error(error) from None
+    frames = await get_chat(request).follow(user_id, message_id)
     return _stream(frames)

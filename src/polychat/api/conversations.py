@@ -23,8 +23,9 @@ from polychat.api.chat import get_chat
 from polychat.api.deps import CurrentUser, SessionDep
 from polychat.api.errors import ApiError, error_responses
 from polychat.chat import export, search, store
-from polychat.chat.errors import ChatError
+from polychat.chat.errors import ChatError, ErrorRecord
 from polychat.chat.hub import Generation
+from polychat.chat.parts import StoredImage, read_parts
 from polychat.chat.schemas import (
     ConversationCreate,
     ConversationDetail,
@@ -33,7 +34,6 @@ from polychat.chat.schemas import (
     ConversationSearchHit,
     ConversationSearchPage,
     ConversationUpdate,
-    ErrorInfo,
     FailoverTarget,
     MessageOut,
     MessageUsageOut,
@@ -63,10 +63,7 @@ def _out(conv: Conversation) -> ConversationOut:
 
 
 async def _owned(session: SessionDep, user_id: int, conv_id: int) -> Conversation:
-    try:
-        return await store.get_conversation(session, user_id, conv_id)
-    except ChatError as error:
-        raise ApiError(error.status, error.code, error.message) from None
+    return await store.get_conversation(session, user_id, conv_id)
 
 
 def _encode_cursor(conv: Conversation) -> str:
@@ -204,21 +201,12 @@ def _message_out(
 ) -> MessageOut:
     """A stored message; for an answer this process is still writing (`live`), its text and
     thinking so far come from memory, fresher than the last checkpoint."""
-    error = None
-    if m.error:
-        error = ErrorInfo(
-            code=str(m.error.get("code", "error")),
-            message=str(m.error.get("message", "")),
-            provider=m.error.get("provider"),
-            retryable=bool(m.error.get("retryable")),
-            retry_after=m.error.get("retry_after"),
-        )
-    parts = [p for p in (m.parts or []) if isinstance(p, dict)]
+    parts = read_parts(m.parts)
     content = m.content
     if live is not None:
         content = live.text_so_far
         if live.thinking:
-            parts = live.parts_so_far()
+            parts = live.stored_parts()
     return MessageOut(
         id=m.id,
         conversation_id=m.conversation_id,
@@ -229,7 +217,7 @@ def _message_out(
         provider=m.provider if m.role == "assistant" else None,
         model=m.model,
         status=m.status,
-        error=error,
+        error=ErrorRecord.read(m.error),
         created_at=m.created_at,
         sibling_ids=sibling_ids,
         sibling_index=sibling_ids.index(m.id) if m.id in sibling_ids else 0,
@@ -312,7 +300,7 @@ async def _messages_of(
 
 def _has_image(m: Message) -> bool:
     """An image part, as `chat.history.has_images` counts them when the branch is sent."""
-    return any(isinstance(p, dict) and p.get("kind") == "image" for p in m.parts or [])
+    return any(isinstance(p, StoredImage) for p in read_parts(m.parts))
 
 
 @router.get(
@@ -346,7 +334,7 @@ async def export_conversation(
         m = by_id[step.id]
         live = hub.get(m.id)
         text = m.content
-        parts = [p for p in (m.parts or []) if isinstance(p, dict)]
+        parts = m.parts or []
         if live is not None and not live.finished:
             text = live.text_so_far
             if live.thinking:

@@ -1,6 +1,7 @@
 """One error shape for every failure: `{"error": {"code", "message", "details"?}}`.
 
-Routes raise `ApiError` (or a FastAPI/Starlette `HTTPException`, which is mapped too); request
+Every layer raises `polychat.errors.AppError` (`ApiError` is the same class, the name routes
+use), rendered by one handler; a FastAPI/Starlette `HTTPException` is mapped too; request
 validation failures become 422 `validation_error` with the offending fields in `details`;
 anything unexpected becomes a 500 `internal_error` without internals. `error_responses()`
 documents these in the OpenAPI schema of each route.
@@ -19,6 +20,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from polychat.errors import AppError
+
 log = logging.getLogger(__name__)
 
 
@@ -32,22 +35,8 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-class ApiError(Exception):
-    def __init__(
-        self,
-        status_code: int,
-        code: str,
-        message: str,
-        *,
-        details: Any | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.code = code
-        self.message = message
-        self.details = details
-        self.headers = headers
+ApiError = AppError
+"""What routes raise: the one error root under the name the API layer has always used."""
 
 
 _DEFAULT_CODES = {
@@ -101,9 +90,10 @@ def _json(
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
-async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
-    return _json(exc.status_code, error_body(exc.code, exc.message, exc.details), exc.headers)
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    """The one handler of the error root: every `AppError` of every layer ends here."""
+    assert isinstance(exc, AppError)
+    return _json(exc.status, error_body(exc.code, exc.message, exc.details), exc.headers)
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -135,7 +125,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)

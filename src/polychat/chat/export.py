@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
-from polychat.chat.history import thinking_of
+from polychat.chat.errors import ErrorRecord
+from polychat.chat.parts import StoredFile, StoredImage, StoredPart, read_parts, thinking_of
 from polychat.providers.catalog import load_catalog
 
 ExportFormat = Literal["markdown", "json"]
@@ -33,11 +34,11 @@ class ExportMessage:
     parent_id: int | None
     role: str
     content: str
-    parts: list[dict[str, Any]]
+    parts: list[dict[str, Any]]  # as stored: exported whole, read through `chat/parts.py`
     provider: str | None
     model: str | None
     status: str
-    error: dict[str, Any] | None
+    error: dict[str, Any] | None  # as stored: exported whole, read as an `ErrorRecord`
     created_at: datetime
 
 
@@ -92,21 +93,21 @@ def _thinking_quote(text: str) -> list[str]:
     return [*lines, ""]
 
 
-def _images(m: ExportMessage) -> int:
-    return sum(1 for p in m.parts if (p.get("kind") or p.get("type")) == "image")
+def _images(parts: list[StoredPart]) -> int:
+    return sum(1 for p in parts if isinstance(p, StoredImage))
 
 
-def _files(m: ExportMessage) -> list[str]:
+def _files(parts: list[StoredPart]) -> list[str]:
     """Each attached text file as `📎 NAME` and its content in a fenced block whose fence is
     longer than any run of backticks inside, so the file can never close it early."""
     out: list[str] = []
-    for p in m.parts:
-        if p.get("kind") != "file" or not isinstance(p.get("text"), str):
+    for p in parts:
+        if not isinstance(p, StoredFile):
             continue
-        text = str(p["text"])
+        text = p.text
         longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
         fence = "`" * max(3, longest + 1)
-        name = " ".join(str(p.get("name") or "file").split())
+        name = " ".join((p.name or "file").split())
         out += [f"📎 {name}", "", fence, text.rstrip("\n"), fence, ""]
     return out
 
@@ -133,18 +134,20 @@ def to_markdown(
             detail = ", ".join(x for x in (f"`{m.model}`" if m.model else "", m.provider) if x)
             out.append(f"## {name} ({detail})" if detail else f"## {name}")
         out.append("")
+        parts = read_parts(m.parts)
         if m.role == "assistant":
-            thinking = thinking_of(m.parts)
+            thinking = thinking_of(parts)
             if thinking.strip():
                 out += _thinking_quote(thinking)
-        images = _images(m)
+        images = _images(parts)
         if images:
             out += [f"*[{images} image{'s' if images > 1 else ''} attached]*", ""]
-        out += _files(m)
+        out += _files(parts)
         if m.content:
             out += [m.content.rstrip(), ""]
-        if m.status in {"error", "interrupted"} and m.error:
-            out += [f"*This answer ended early: {m.error.get('message') or m.status}.*", ""]
+        error = ErrorRecord.read(m.error)
+        if m.status in {"error", "interrupted"} and error is not None:
+            out += [f"*This answer ended early: {error.message or m.status}.*", ""]
         elif m.status == "stopped":
             out += ["*Stopped.*", ""]
         elif m.status == "streaming":

@@ -1,10 +1,11 @@
 """Stored messages -> the provider-neutral history every adapter receives: the one place the
 history rules live.
 
-Parts are stored as JSON dicts tagged by `kind` (the same tags as `providers.base`), so a
-conversation written by one provider replays intact to any other. Whatever came before (an
-answer that failed, was stopped or was cut off, a tool call nobody ran, a provider switch),
-`to_provider_messages` returns a history every built-in provider accepts. The rules, in order:
+Parts are read through the typed union of `chat/parts.py`, tagged by `kind` (the same tags as
+`providers.base`), so a conversation written by one provider replays intact to any other.
+Whatever came before (an answer that failed, was stopped or was cut off, a tool call nobody
+ran, a provider switch), `to_provider_messages` returns a history every built-in provider
+accepts. The rules, in order:
 
 1. Only `user` and `assistant` turns travel; a system prompt goes in `ChatRequest.system`.
 2. An answer's `thinking` part is never sent back: it is for people, and every provider
@@ -37,8 +38,17 @@ chat service's clear 400 (`has_images`), never silently dropped here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
+from polychat.chat.parts import (
+    StoredFile,
+    StoredImage,
+    StoredPart,
+    StoredText,
+    StoredThinking,
+    StoredToolCall,
+    StoredToolResult,
+    read_parts,
+)
 from polychat.chat.store import StoredMessage
 from polychat.providers.base import (
     ContentPart,
@@ -59,75 +69,57 @@ def document_text(name: str, media_type: str, text: str) -> str:
     return f'<document name="{name_attr}" media_type="{type_attr}">\n{text}\n</document>'
 
 
-def thinking_part(text: str, duration_ms: int | None) -> dict[str, Any]:
+def thinking_part(text: str, duration_ms: int | None) -> StoredThinking:
     """An answer's reasoning as stored: first in its parts, shown to people, never sent back."""
-    return {"kind": "thinking", "text": text, "duration_ms": duration_ms}
+    return StoredThinking(text=text, duration_ms=duration_ms)
 
 
-def thinking_of(parts: Any) -> str:
-    """The reasoning text of a saved answer's parts ("" when the model did not think)."""
-    for part in parts or ():
-        if isinstance(part, dict) and part.get("kind") == "thinking":
-            return str(part.get("text") or "")
-    return ""
-
-
-def part_from_dict(d: dict[str, Any]) -> ContentPart | None:
+def part_from_stored(p: StoredPart) -> ContentPart | None:
     """The provider-neutral part of a stored one; None for what is never sent back to a
     provider: a `thinking` part (the model's own reasoning is display only, and every
-    provider accepts a history without it) or an unknown kind."""
-    kind = d.get("kind")
-    if kind == "text":
-        return TextPart(str(d.get("text", "")))
-    if kind == "image":
-        return ImagePart(str(d["media_type"]), str(d["data"]))
-    if kind == "file":
-        return TextPart(
-            document_text(str(d.get("name", "")), str(d.get("media_type", "")), str(d["text"]))
-        )
-    if kind == "tool_call":
-        return ToolCallPart(str(d["id"]), str(d["name"]), dict(d.get("arguments") or {}))
-    if kind == "tool_result":
-        return ToolResultPart(
-            str(d["tool_call_id"]), str(d["name"]), str(d["content"]), bool(d.get("is_error"))
-        )
+    provider accepts a history without it)."""
+    if isinstance(p, StoredText):
+        return TextPart(p.text)
+    if isinstance(p, StoredImage):
+        return ImagePart(p.media_type, p.data)
+    if isinstance(p, StoredFile):
+        return TextPart(document_text(p.name, p.media_type, p.text))
+    if isinstance(p, StoredToolCall):
+        return ToolCallPart(p.id, p.name, dict(p.arguments))
+    if isinstance(p, StoredToolResult):
+        return ToolResultPart(p.tool_call_id, p.name, p.content, p.is_error)
     return None
 
 
-def part_to_dict(p: ContentPart) -> dict[str, Any]:
+def part_to_stored(p: ContentPart) -> StoredPart:
     if isinstance(p, TextPart):
-        return {"kind": "text", "text": p.text}
+        return StoredText(text=p.text)
     if isinstance(p, ImagePart):
-        return {"kind": "image", "media_type": p.media_type, "data": p.data}
+        return StoredImage(media_type=p.media_type, data=p.data)
     if isinstance(p, ToolCallPart):
-        return {"kind": "tool_call", "id": p.id, "name": p.name, "arguments": p.arguments}
-    return {
-        "kind": "tool_result",
-        "tool_call_id": p.tool_call_id,
-        "name": p.name,
-        "content": p.content,
-        "is_error": p.is_error,
-    }
+        return StoredToolCall(id=p.id, name=p.name, arguments=p.arguments)
+    return StoredToolResult(
+        tool_call_id=p.tool_call_id, name=p.name, content=p.content, is_error=p.is_error
+    )
 
 
 NOT_RUN = "This tool call was not run: no result is available."
 """The result given to a tool call that has none (rule 6)."""
 
 
-def _sendable(d: dict[str, Any]) -> bool:
+def _sendable(p: StoredPart) -> bool:
     """False for what never goes to a provider: thinking, and blank text (rules 2 and 3)."""
-    kind = d.get("kind")
-    if kind == "thinking":
+    if isinstance(p, StoredThinking):
         return False
-    return kind != "text" or bool(str(d.get("text") or "").strip())
+    return not isinstance(p, StoredText) or bool(p.text.strip())
 
 
 def _parts(m: StoredMessage) -> tuple[ContentPart, ...]:
     if m.parts:
-        stored = [d for d in m.parts if isinstance(d, dict) and _sendable(d)]
+        stored = [p for p in read_parts(m.parts) if _sendable(p)]
         # Files go first: a model reads the documents, then the question about them.
-        stored.sort(key=lambda d: 0 if d.get("kind") == "file" else 1)
-        parsed = [part_from_dict(d) for d in stored]
+        stored.sort(key=lambda p: 0 if isinstance(p, StoredFile) else 1)
+        parsed = [part_from_stored(p) for p in stored]
         out = tuple(p for p in parsed if p is not None)
         # An answer saved by a checkpoint has text in `content` but no parts yet.
         if out:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from polychat.chat.history import thinking_part
+from polychat.chat.parts import StoredPart, StoredText, dump_parts
 
 log = logging.getLogger(__name__)
 
@@ -97,16 +98,19 @@ class Generation:
             end = ended
         return None if end is None else max(0, round((end - began) * 1000))
 
-    def parts_so_far(self, ended: float | None = None) -> list[dict[str, Any]]:
+    def stored_parts(self, ended: float | None = None) -> list[StoredPart]:
         """The answer's parts as they would be saved now: the thinking part first (when the
-        model thought), then the text. What checkpoints store and what a reader of a
-        still-streaming answer sees."""
-        parts: list[dict[str, Any]] = []
+        model thought), then the text. What a reader of a still-streaming answer sees."""
+        parts: list[StoredPart] = []
         if self.thinking:
             parts.append(thinking_part(self.thinking_so_far, self.thinking_ms(ended)))
         if self.text:
-            parts.append({"kind": "text", "text": self.text_so_far})
+            parts.append(StoredText(text=self.text_so_far))
         return parts
+
+    def parts_so_far(self, ended: float | None = None) -> list[dict[str, Any]]:
+        """`stored_parts` as the JSON a checkpoint saves."""
+        return dump_parts(self.stored_parts(ended))
 
     def request_stop(self, reason: StopReason = "user") -> bool:
         """Close the upstream request now: cancels the task reading it. False if already over."""

@@ -18,11 +18,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
 
 from polychat.chat.cost import Tokens, compute_cost, settle_tokens
+from polychat.chat.errors import ErrorRecord
+from polychat.chat.events import StreamDone, StreamError, StreamFailover, StreamUsage
 from polychat.chat.hub import FinalStatus, Generation
-from polychat.chat.sse import delta_frame, frame, thinking_frame
+from polychat.chat.schemas import UsageOut
+from polychat.chat.sse import delta_frame, encode, thinking_frame
 from polychat.providers.base import (
     BaseProvider,
     ChatRequest,
@@ -72,7 +74,7 @@ class Outcome:
     provider: str
     model: str
     finish_reason: str | None
-    error: dict[str, Any] | None
+    error: ErrorRecord | None
     tokens: Tokens
     cost: Decimal | None
     ttft_ms: float | None
@@ -145,15 +147,14 @@ async def _consume(
                 nxt.provider_id,
             )
             gen.push(
-                frame(
-                    "failover",
-                    {
-                        "from_provider": cand.provider_id,
-                        "from_model": cand.model,
-                        "provider": nxt.provider_id,
-                        "model": nxt.model,
-                        "code": error.code,
-                    },
+                encode(
+                    StreamFailover(
+                        from_provider=cand.provider_id,
+                        from_model=cand.model,
+                        provider=nxt.provider_id,
+                        model=nxt.model,
+                        code=error.code,
+                    )
                 )
             )
         finally:
@@ -175,7 +176,7 @@ async def run_generation(
     consumer = asyncio.get_running_loop().create_task(_consume(gen, request, candidates, p, t0))
     gen.consumer = consumer
     status: FinalStatus = "complete"
-    error: dict[str, Any] | None = None
+    error: ErrorRecord | None = None
     try:
         await consumer
     except asyncio.CancelledError:
@@ -183,17 +184,16 @@ async def run_generation(
             gen.stop_reason = "shutdown"
         status = "stopped" if gen.stop_reason == "user" else "interrupted"
     except ProviderError as exc:
-        status, error = "error", exc.to_dict()
+        status, error = "error", ErrorRecord.from_provider(exc)
     except Exception as exc:  # a bug must still leave a saved, marked message
         log.exception("generation %s failed", gen.message_id)
         status = "error"
-        error = {
-            "code": "internal_error",
-            "message": f"the answer failed unexpectedly ({type(exc).__name__})",
-            "provider": gen.provider,
-            "retryable": True,
-            "retry_after": None,
-        }
+        error = ErrorRecord(
+            code="internal_error",
+            message=f"the answer failed unexpectedly ({type(exc).__name__})",
+            provider=gen.provider,
+            retryable=True,
+        )
     ended = time.monotonic()
     text = gen.text_so_far
     thinking = gen.thinking_so_far
@@ -224,43 +224,38 @@ async def run_generation(
         await finalize(gen, outcome)
     except Exception:
         log.exception("saving answer %s failed", gen.message_id)
-    usage = {
-        "input_tokens": tokens.input_tokens,
-        "output_tokens": tokens.output_tokens,
-        "estimated": tokens.estimated,
-        "cost_usd": None if cost is None else float(cost),
-    }
-    gen.push(frame("usage", usage))
+    usage = UsageOut(
+        input_tokens=tokens.input_tokens,
+        output_tokens=tokens.output_tokens,
+        estimated=tokens.estimated,
+        cost_usd=None if cost is None else float(cost),
+    )
+    gen.push(encode(StreamUsage(**usage.model_dump())))
     if error is not None:
         gen.push(
-            frame(
-                "error",
-                {
-                    "code": error["code"],
-                    "message": error["message"],
-                    "provider": error.get("provider") or gen.provider,
-                    "retryable": bool(error.get("retryable")),
-                    "retry_after": error.get("retry_after"),
-                    "message_id": gen.message_id,
-                    "status": status,
-                },
+            encode(
+                StreamError(
+                    **error.model_dump(exclude={"provider"}),
+                    provider=error.provider or gen.provider,
+                    message_id=gen.message_id,
+                    status=status,
+                )
             )
         )
     gen.finish(
         status,
-        frame(
-            "done",
-            {
-                "finish_reason": finish_reason,
-                "status": status,
-                "usage": usage,
-                "provider": gen.provider,
-                "model": gen.model,
-                "message_id": gen.message_id,
-                "conversation_id": gen.conversation_id,
-                "ttft_ms": outcome.ttft_ms,
-                "duration_ms": outcome.duration_ms,
-            },
+        encode(
+            StreamDone(
+                finish_reason=finish_reason,
+                status=status,
+                usage=usage,
+                provider=gen.provider,
+                model=gen.model,
+                message_id=gen.message_id,
+                conversation_id=gen.conversation_id,
+                ttft_ms=outcome.ttft_ms,
+                duration_ms=outcome.duration_ms,
+            )
         ),
     )
     return outcome

@@ -16,6 +16,9 @@ from pydantic import (
     field_validator,
 )
 
+from polychat.chat.errors import ErrorRecord
+from polychat.chat.parts import StoredPart
+
 MessageStatus = Literal["complete", "streaming", "stopped", "error", "interrupted"]
 # Visible thinking: off, or how hard the model may think (see `chat/reasoning.py`).
 ReasoningSetting = Literal["off", "low", "medium", "high"]
@@ -162,25 +165,19 @@ class MessageUsageOut(UsageOut):
     duration_ms: int | None = None
 
 
-class ErrorInfo(BaseModel):
-    code: str
-    message: str
-    provider: str | None = None
-    retryable: bool = False
-    retry_after: float | None = None
-
-
 class MessageOut(BaseModel):
     id: int
     conversation_id: int
     parent_id: int | None
     role: Literal["user", "assistant"]
     content: str
-    parts: list[dict[str, Any]] = Field(default_factory=list)
+    parts: list[StoredPart] = Field(
+        default_factory=list, description="Text, images, files, thinking, tool calls and results"
+    )
     provider: str | None = None
     model: str | None = None
     status: MessageStatus
-    error: ErrorInfo | None = None
+    error: ErrorRecord | None = None
     created_at: datetime
     sibling_ids: list[int] = Field(
         default_factory=list, description="This message and its siblings (branches), oldest first"
@@ -206,7 +203,7 @@ class ChatResult(BaseModel):
         default=None, description="The model's visible reasoning; null when it did not think"
     )
     usage: UsageOut | None = None
-    error: ErrorInfo | None = None
+    error: ErrorRecord | None = None
 
 
 class StopResult(BaseModel):

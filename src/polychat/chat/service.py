@@ -15,32 +15,41 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from polychat.chat import store
 from polychat.chat.cost import compute_cost, settle_tokens
-from polychat.chat.errors import ChatError, not_found
+from polychat.chat.errors import ChatError, ErrorRecord, from_provider, not_found
+from polychat.chat.events import StreamDone, StreamError, StreamStart
 from polychat.chat.history import (
     has_images,
-    part_to_dict,
+    part_to_stored,
     prompt_chars,
-    thinking_of,
     thinking_part,
     to_provider_messages,
 )
 from polychat.chat.hub import Generation, StreamHub
 from polychat.chat.options import ChatOptions
+from polychat.chat.parts import (
+    StoredFile,
+    StoredPart,
+    StoredText,
+    dump_parts,
+    read_parts,
+    thinking_of,
+)
 from polychat.chat.reasoning import model_reasons, wanted_effort
 from polychat.chat.runner import Candidate, Outcome, RejectedKey, run_generation
-from polychat.chat.schemas import Attachment, ChatBody, FileAttachment
-from polychat.chat.sse import delta_frame, frame, thinking_frame
+from polychat.chat.schemas import Attachment, ChatBody, FileAttachment, MessageStatus
+from polychat.chat.sse import delta_frame, encode, thinking_frame
 from polychat.chat.titles import first_words, generate_title
 from polychat.chat.writer import ChatWriter
 from polychat.db.models import Conversation, Message
 from polychat.db.types import utcnow
+from polychat.errors import AppError
 from polychat.providers.base import (
     BaseProvider,
     ChatRequest,
@@ -227,7 +236,7 @@ class ChatService:
             conv = target.conv
             chain = await self._failover(session, user_id, body, conv, resolved)
 
-        new_parts: list[dict[str, Any]] = []
+        new_parts: list[dict[str, Any]] = []  # the stored JSON of the new user turn
         history_items: list[tuple[str, str]] = []
         if conv is None:
             history_items = [(m.role, m.content) for m in body.messages or []]
@@ -237,7 +246,7 @@ class ChatService:
         else:
             content = body.content
         if target.regenerate_parent_id is None:
-            new_parts = _user_parts(content, body)
+            new_parts = dump_parts(_user_parts(content, body))
         stored = list(target.path)
         if conv is None:
             stored = [
@@ -316,15 +325,14 @@ class ChatService:
             started_with=(resolved.provider_id, resolved.model),
         )
         gen.push(
-            frame(
-                "start",
-                {
-                    "conversation_id": ids.conversation_id,
-                    "user_message_id": ids.user_message_id,
-                    "assistant_message_id": ids.assistant_message_id,
-                    "provider": resolved.provider_id,
-                    "model": resolved.model,
-                },
+            encode(
+                StreamStart(
+                    conversation_id=ids.conversation_id,
+                    user_message_id=ids.user_message_id,
+                    assistant_message_id=ids.assistant_message_id,
+                    provider=resolved.provider_id,
+                    model=resolved.model,
+                )
             )
         )
         candidates = [
@@ -383,20 +391,20 @@ class ChatService:
             log.warning("recording the rejected %s key failed", rejected.provider_id, exc_info=True)
 
     async def _finalize(self, gen: Generation, outcome: Outcome) -> None:
-        parts: list[dict[str, Any]] = []
+        parts: list[StoredPart] = []
         if outcome.thinking:
             parts.append(thinking_part(outcome.thinking, outcome.thinking_ms))
         if outcome.text:
-            parts.append({"kind": "text", "text": outcome.text})
-        parts.extend(part_to_dict(c) for c in outcome.tool_calls)
+            parts.append(StoredText(text=outcome.text))
+        parts.extend(part_to_stored(c) for c in outcome.tool_calls)
         write = store.FinalWrite(
             message_id=gen.message_id,
             conversation_id=gen.conversation_id,
             user_id=gen.user_id,
             status=outcome.status,
             content=outcome.text,
-            parts=parts,
-            error=outcome.error,
+            parts=dump_parts(parts),
+            error=None if outcome.error is None else outcome.error.stored(),
             provider=outcome.provider,
             model=outcome.model,
             input_tokens=outcome.tokens.input_tokens,
@@ -465,16 +473,10 @@ class ChatService:
     async def _resolve(
         self, session: AsyncSession, user_id: int, model: str, provider: str | None
     ) -> Resolved:
-        from polychat.keys.errors import ProviderAccessError
-
         try:
             resolved: Resolved = await self.access.resolve(session, user_id, model, provider)
-        except ProviderAccessError as error:
-            raise ChatError(
-                error.status, error.code, error.message, details=error.details or None
-            ) from None
         except ProviderError as error:
-            raise ChatError(error.status or 400, error.code, error.message) from None
+            raise from_provider(error) from None
         return resolved
 
     async def _target(self, session: AsyncSession, user_id: int, body: ChatBody) -> _Target:
@@ -552,7 +554,7 @@ class ChatService:
                 continue
             try:
                 r = await self._resolve(session, user_id, model, provider)
-            except ChatError as error:
+            except AppError as error:
                 log.info("failover target %s/%s unusable: %s", provider, model, error.code)
                 continue
             out.append(Candidate(r.provider, r.provider_id, r.model, r.key_source))
@@ -615,51 +617,46 @@ class ChatService:
 
 def saved_frames(msg: Message) -> bytes:
     """A finished answer replayed as the frames a live client would have seen."""
+    status = cast(MessageStatus, msg.status)
     out = [
-        frame(
-            "start",
-            {
-                "conversation_id": msg.conversation_id,
-                "user_message_id": msg.parent_id,
-                "assistant_message_id": msg.id,
-                "provider": msg.provider,
-                "model": msg.model,
-            },
+        encode(
+            StreamStart(
+                conversation_id=msg.conversation_id,
+                user_message_id=msg.parent_id,
+                assistant_message_id=msg.id,
+                provider=msg.provider,
+                model=msg.model,
+            )
         )
     ]
-    thinking = thinking_of(msg.parts)
+    thinking = thinking_of(read_parts(msg.parts))
     if thinking:
         out.append(thinking_frame(thinking))
     if msg.content:
         out.append(delta_frame(msg.content))
-    if msg.error:
-        err = msg.error
+    error = ErrorRecord.read(msg.error)
+    if error is not None:
         out.append(
-            frame(
-                "error",
-                {
-                    "code": err.get("code", "error"),
-                    "message": err.get("message", ""),
-                    "provider": err.get("provider") or msg.provider,
-                    "retryable": bool(err.get("retryable")),
-                    "retry_after": err.get("retry_after"),
-                    "message_id": msg.id,
-                    "status": msg.status,
-                },
+            encode(
+                StreamError(
+                    **error.model_dump(exclude={"provider"}),
+                    provider=error.provider or msg.provider,
+                    message_id=msg.id,
+                    status=status,
+                )
             )
         )
     out.append(
-        frame(
-            "done",
-            {
-                "finish_reason": "stop" if msg.status == "complete" else msg.status,
-                "status": msg.status,
-                "usage": None,
-                "provider": msg.provider,
-                "model": msg.model,
-                "message_id": msg.id,
-                "conversation_id": msg.conversation_id,
-            },
+        encode(
+            StreamDone(
+                finish_reason="stop" if status == "complete" else status,
+                status=status,
+                usage=None,
+                provider=msg.provider,
+                model=msg.model,
+                message_id=msg.id,
+                conversation_id=msg.conversation_id,
+            )
         )
     )
     return b"".join(out)
@@ -669,20 +666,19 @@ async def _single(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-def _user_parts(content: str | None, body: ChatBody) -> list[dict[str, Any]]:
+def _user_parts(content: str | None, body: ChatBody) -> list[StoredPart]:
     """The new user turn's stored parts: its text, then images, then files (the history
     puts files before the text when it sends them, see `chat/history.py`)."""
-    parts: list[dict[str, Any]] = []
+    parts: list[StoredPart] = []
     if content is not None and content.strip():
-        parts.append(part_to_dict(TextPart(content)))
+        parts.append(part_to_stored(TextPart(content)))
     attachments = body.attachments or []
     for a in attachments:
         if isinstance(a, Attachment):
-            parts.append(part_to_dict(ImagePart(a.media_type, a.data)))
+            parts.append(part_to_stored(ImagePart(a.media_type, a.data)))
     for a in attachments:
         if isinstance(a, FileAttachment):
-            parts.append({"kind": "file", "name": a.name, "media_type": a.media_type,
-                          "text": a.text})  # fmt: skip
+            parts.append(StoredFile(name=a.name, media_type=a.media_type, text=a.text))
     if not parts:
         raise ChatError(400, "empty_message", "the message is empty")
     return parts

@@ -16,7 +16,8 @@ from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polychat.chat.cost import Tokens
-from polychat.chat.errors import not_found
+from polychat.chat.errors import ErrorRecord, not_found
+from polychat.chat.parts import StoredText, dump_parts
 from polychat.db.models import Conversation, Message, ProviderSetting, UsageRecord
 from polychat.db.types import utcnow
 
@@ -161,7 +162,7 @@ def create_turn(conn: Connection, turn: NewTurn) -> TurnIds:
             parent,
             role,
             content,
-            [{"kind": "text", "text": content}],
+            dump_parts([StoredText(text=content)]),
             None,
             None,
             "complete",
@@ -254,8 +255,8 @@ class FinalWrite:
     user_id: int
     status: str
     content: str
-    parts: list[dict[str, Any]]
-    error: dict[str, Any] | None
+    parts: list[dict[str, Any]]  # `dump_parts` JSON
+    error: dict[str, Any] | None  # `ErrorRecord.stored()` JSON
     provider: str
     model: str
     input_tokens: int
@@ -378,13 +379,11 @@ def mark_interrupted(conn: Connection, *, only: Sequence[int]) -> int:
         .where(messages_t.c.id.in_(list(only)), messages_t.c.status == "streaming")
         .values(
             status="interrupted",
-            error={
-                "code": "interrupted",
-                "message": "the server stopped while this answer was being written",
-                "provider": None,
-                "retryable": True,
-                "retry_after": None,
-            },
+            error=ErrorRecord(
+                code="interrupted",
+                message="the server stopped while this answer was being written",
+                retryable=True,
+            ).stored(),
             updated_at=utcnow(),
         )
     )

@@ -2,34 +2,27 @@
 
 Rendered in the JSON error shape (`{"error": {"code", "message", "details"}}`); the stable
 `code` (class attribute `error_code`) is what the web UI keys off (e.g. to offer
-"Configure API key"); the HTTP status is the class attribute `status`.
+"Configure API key"); the HTTP status is the class attribute `status`. They are `AppError`s, so
+the app's one error handler renders them everywhere (providers API, chat API).
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from polychat.api.errors import ApiError
+from polychat.errors import AppError
 
 
-class ProviderAccessError(ApiError):
-    """Subclassing `ApiError` means the app's one error handler renders these everywhere
-    (providers API, chat API) with no extra wiring; `details` carries `provider` and, for
-    unknown models, `available`."""
+class ProviderAccessError(AppError):
+    """`details` carries `provider` and, for unknown models, `available`."""
 
-    status: ClassVar[int] = 400
+    status = 400
     error_code: ClassVar[str] = "provider_access_error"
 
     def __init__(self, message: str, *, provider: str | None = None, **details: Any) -> None:
         info = {"provider": provider, **details} if provider is not None else dict(details)
         super().__init__(type(self).status, type(self).error_code, message, details=info or None)
         self.provider = provider
-
-    def to_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.details:
-            body["details"] = self.details
-        return body
 
 
 class UnknownProviderError(ProviderAccessError):
