@@ -1,18 +1,8 @@
 import type { FetchBaseQueryMeta } from "@reduxjs/toolkit/query/react";
 import { tokenReceived } from "@/store/authSlice";
 import { api } from "./base";
-import {
-  toConversation,
-  toConversationSummary,
-  nextCursor,
-  toList,
-  toModelsResult,
-  toProvider,
-  toRegistrationStatus,
-  toSearchHit,
-  toTestResult,
-  toUser,
-} from "./normalize";
+import type { components } from "./schema.gen";
+import { toConversation, toConversationSummary, toModelsResult, toSearchHit } from "./views";
 import type {
   Conversation,
   ConversationPage,
@@ -27,13 +17,13 @@ import type {
   User,
 } from "./types";
 
+type Schemas = components["schemas"];
+
 const CONVERSATION_PAGE = 50;
 const SEARCH_PAGE = 20;
 
 /** `GET/PUT /api/admin/settings`. */
-export interface AdminSettings {
-  registration_open: boolean;
-}
+export type AdminSettings = Schemas["AdminSettings"];
 
 export interface ExportedFile {
   text: string;
@@ -60,7 +50,6 @@ export const polychatApi = api.injectEndpoints({
     // or an admin closing registration, changes it), never kept once the page is gone.
     registrationStatus: b.query<RegistrationStatus, void>({
       query: () => "/auth/register",
-      transformResponse: toRegistrationStatus,
       keepUnusedDataFor: 0,
     }),
     register: b.mutation<TokenResponse, { username: string; email: string; password: string }>({
@@ -71,15 +60,13 @@ export const polychatApi = api.injectEndpoints({
     }),
     profile: b.query<User, void>({
       query: () => "/users/profile",
-      transformResponse: toUser,
       providesTags: ["Profile"],
     }),
     updateProfile: b.mutation<
       User,
-      { display_name?: string | null; email?: string | null; preferences?: Preferences }
+      { display_name?: string | null; email?: string | null; preferences?: Partial<Preferences> }
     >({
       query: (body) => ({ url: "/users/profile", method: "PUT", body }),
-      transformResponse: toUser,
       invalidatesTags: ["Profile"],
     }),
     changePassword: b.mutation<
@@ -102,7 +89,6 @@ export const polychatApi = api.injectEndpoints({
 
     providers: b.query<ProviderInfo[], void>({
       query: () => "/providers",
-      transformResponse: (r: unknown) => toList(r, toProvider),
       providesTags: ["Providers"],
     }),
     saveKey: b.mutation<unknown, { provider: string; api_key: string; scope?: "user" | "instance" }>(
@@ -128,7 +114,6 @@ export const polychatApi = api.injectEndpoints({
         method: "POST",
         body: api_key ? { api_key } : {},
       }),
-      transformResponse: (r: unknown, _m, arg) => toTestResult(r, arg.provider),
       invalidatesTags: ["Providers", "Models"],
     }),
     patchProvider: b.mutation<
@@ -181,9 +166,9 @@ export const polychatApi = api.injectEndpoints({
       },
       query: ({ queryArg, pageParam }) =>
         `/conversations?limit=${CONVERSATION_PAGE}&pinned=${queryArg.pinned}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      transformResponse: (r: unknown): ConversationPage => ({
-        items: toList(r, toConversationSummary),
-        next_cursor: nextCursor(r),
+      transformResponse: (r: Schemas["ConversationPage"]): ConversationPage => ({
+        items: r.items.map(toConversationSummary),
+        next_cursor: r.next_cursor,
       }),
       providesTags: ["Conversations"],
     }),
@@ -197,9 +182,9 @@ export const polychatApi = api.injectEndpoints({
       },
       query: ({ queryArg, pageParam }) =>
         `/conversations/search?q=${encodeURIComponent(queryArg)}&limit=${SEARCH_PAGE}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      transformResponse: (r: unknown): ConversationSearchPage => ({
-        items: toList(r, toSearchHit),
-        next_cursor: nextCursor(r),
+      transformResponse: (r: Schemas["ConversationSearchPage"]): ConversationSearchPage => ({
+        items: r.items.map(toSearchHit),
+        next_cursor: r.next_cursor,
       }),
       providesTags: ["Conversations"],
     }),

@@ -1,118 +1,72 @@
 /**
- * The HTTP contract as the browser sees it (DESIGN.md "HTTP API"). Server payloads pass
- * through normalize.ts first, so a renamed field on the server is fixed in one place.
+ * The HTTP contract as the browser sees it. Every server shape comes from the generated
+ * `schema.gen.ts` (the API's OpenAPI schema, see docs/api.md "Web client types"): a field the
+ * server renames or drops fails `npm run typecheck` here and wherever it is used.
+ *
+ * The first part names the server's types as they are. The second holds the few UI views,
+ * each built from a server type by `views.ts`: the UI keeps ids as strings (they come from
+ * and go into URLs) and reads a message's stored parts into images, files and thinking.
  */
+import type { components } from "./schema.gen";
 
-export type Theme = "light" | "dark" | "system";
+type Schemas = components["schemas"];
 
-export interface Preferences {
-  theme?: Theme;
-  language?: string;
-  default_model?: string | null;
-  default_provider?: string | null;
-  /** The system prompt of every new conversation (the server caps it at 10,000 characters). */
-  custom_instructions?: string | null;
-}
+// --- The server's types, as they are ---
 
-export interface User {
-  id: string | number;
-  username: string;
-  email: string | null;
-  display_name: string | null;
-  is_admin: boolean;
-  preferences: Preferences;
-}
-
+export type User = Schemas["UserProfile"];
+export type Preferences = Schemas["Preferences"];
+export type Theme = Preferences["theme"];
 /** `GET /api/auth/register`: what the sign-in page offers before anyone is signed in. */
-export interface RegistrationStatus {
-  /** A new account can be created now (always true for the very first one). */
-  open: boolean;
-  /** No account exists yet: the next one becomes the administrator. */
-  first_user: boolean;
-}
+export type RegistrationStatus = Schemas["RegistrationStatus"];
+export type TokenResponse = Schemas["TokenResponse"];
 
-export interface TokenResponse {
-  access_token: string;
-  token_type?: string;
-  expires_in?: number;
-  user?: User;
-}
-
-export type ProviderStatus = "ok" | "unconfigured" | "disabled" | "error" | "untested";
-export type KeySource = "user" | "admin" | "env" | "none";
-
-export interface Capabilities {
-  vision: boolean;
-  tools: boolean;
-  streaming: boolean;
-  /** The model can think before answering when asked (the composer shows "Think" then). */
-  reasoning: boolean;
-}
-
-export interface ProviderUsage {
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number | null;
-}
-
-export interface ProviderInfo {
-  id: string;
-  display_name: string;
-  configured: boolean;
-  enabled: boolean;
-  status: ProviderStatus;
-  status_message: string | null;
-  key_source: KeySource | null;
-  key_hint: string | null;
-  requires_key: boolean;
-  capabilities: Capabilities;
-  base_url: string | null;
-  custom: boolean;
-  /** Admin view: on for everyone, and whether users may bring their own key. */
-  instance_enabled: boolean;
-  allow_user_keys: boolean;
-  checked_at: string | null;
-  usage: ProviderUsage | null;
-}
-
-export interface TestResult {
-  success: boolean;
-  provider: string;
-  latency_ms: number | null;
-  error: string | null;
-}
-
-/** A conversation parameter (`ConversationParams`) a model can take. */
-export type ParamName = "temperature" | "top_p" | "max_tokens" | "stop";
+export type ProviderInfo = Schemas["ProviderOut"];
+export type ProviderStatus = ProviderInfo["status"];
+export type TestResult = Schemas["TestOut"];
 
 /**
  * A conversation parameter a model does not take: the server never sends it to that model.
- * `when`: on every turn, only while the model thinks, or only when a temperature is set too.
  * `code` is stable (worded per language in `convSettings.ignored`); `reason` is the server's
  * English sentence, shown for a code this UI does not know yet.
  */
-export interface IgnoredParam {
-  param: ParamName;
-  code: string;
-  reason: string;
-  when: "always" | "thinking" | "temperature_set";
-}
+export type IgnoredParam = Schemas["IgnoredParamOut"];
+/** A conversation parameter (`ConversationParams`) a model can take. */
+export type ParamName = IgnoredParam["param"];
 
-export interface ModelInfo {
-  id: string;
-  provider: string;
-  display_name: string;
-  context_window: number | null;
-  capabilities: Capabilities;
-  /** What it ignores of the conversation's parameters (empty: it takes them all). */
+export type MessageStatus = Schemas["MessageOut"]["status"];
+export type MessageUsage = Schemas["MessageUsageOut"];
+/** A message part as stored and returned: one of the stored-parts union, told apart by `kind`. */
+export type StoredPart = NonNullable<Schemas["MessageOut"]["parts"]>[number];
+/** The error record a failed message, chat result or stream `error` event carries. */
+export type ErrorRecord = Schemas["ErrorRecord"];
+/** The HTTP error body: `{"error": {code, message, details?}}`. */
+export type ErrorResponse = Schemas["ErrorResponse"];
+/** One event of the chat stream (`GET/POST .../stream`), told apart by `event`. */
+export type ChatEvent = Schemas["ChatEvent"];
+
+/** The image types the server accepts as attachments (and so the only ones we render). */
+export type ImageMediaType = Schemas["Attachment"]["media_type"];
+/** An inline image: sent as an attachment, saved and returned as a message part. Base64 `data`. */
+export type ImagePart = Omit<Schemas["Attachment"], "type">;
+/** A text or code file the user attached; shown only as plain text, never as HTML. */
+export type FilePart = Omit<Schemas["FileAttachment"], "type">;
+/** What an answer thought before answering (its `thinking` part). Plain text, never HTML. */
+export type ThinkingPart = Pick<Schemas["StoredThinking"], "text" | "duration_ms">;
+
+/** A chat request's and a conversation's thinking setting ("off": do not think). */
+export type ReasoningSetting = NonNullable<Schemas["ConversationParams"]["reasoning"]>;
+/** How hard a model thinks when thinking is on. */
+export type ReasoningEffort = Exclude<ReasoningSetting, "off">;
+
+// --- UI views, built from the server's types by views.ts ---
+
+/** A model joined with its provider's health when the list was made ("error": a fallback list). */
+export type ModelInfo = Schemas["ModelOut"] & {
+  /** `ModelOut.ignored_params`, always present (empty: the model takes every parameter). */
   ignored_params: IgnoredParam[];
-  is_default: boolean;
-  available: boolean;
-  /** The provider's health when the list was made: "error" means a catalog fallback. */
   provider_status: ProviderStatus;
   provider_error: string | null;
-}
+};
 
 /** `GET /api/models`: the models, and per provider the error its live list hit, if any. */
 export interface ModelsResult {
@@ -120,58 +74,25 @@ export interface ModelsResult {
   errors: Record<string, string>;
 }
 
-export type MessageStatus = "complete" | "streaming" | "stopped" | "error" | "interrupted";
-
-export interface MessageUsage {
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_usd: number | null;
-  ttft_ms: number | null;
-  duration_ms: number | null;
-}
-
-/** The image types the server accepts as attachments (and so the only ones we render). */
-export type ImageMediaType = "image/png" | "image/jpeg" | "image/gif" | "image/webp";
-
-/** An inline image: sent as an attachment, saved and returned as a message part. */
-export interface ImagePart {
-  media_type: ImageMediaType;
-  /** Base64, without a `data:` prefix. */
-  data: string;
-}
-
 /**
- * A text or code file the user attached: sent as an attachment (`type: "file"`), saved and
- * returned as a `file` message part. Shown only as plain text, never as HTML.
+ * A conversation's saved sampling defaults, only the knobs the UI knows (absent: the
+ * provider's default). The server stores `params` as an open object, so views.ts keeps
+ * each knob only when it has its `ConversationParams` type.
  */
-export interface FilePart {
-  name: string;
-  media_type: string;
-  text: string;
-}
+export type ConversationParams = {
+  [K in keyof Schemas["ConversationParams"]]?: NonNullable<Schemas["ConversationParams"][K]>;
+};
 
-/** How hard a model thinks when thinking is on. */
-export type ReasoningEffort = "low" | "medium" | "high";
-
-/** A chat request's and a conversation's thinking setting ("off": do not think). */
-export type ReasoningSetting = "off" | ReasoningEffort;
-
-/** What an answer thought before answering (its `thinking` part). Plain text, never HTML. */
-export interface ThinkingPart {
-  text: string;
-  /** First thought → first answer text (or the end); null when unknown. */
-  duration_ms: number | null;
-}
-
+/** `MessageOut` with string ids, and its parts read into text, images, files and thinking. */
 export interface ChatMessage {
   id: string;
   parent_id: string | null;
-  role: "user" | "assistant" | "system";
+  role: Schemas["MessageOut"]["role"];
   content: string;
   provider: string | null;
   model: string | null;
   status: MessageStatus;
-  error: { code: string; message: string } | null;
+  error: Pick<ErrorRecord, "code" | "message"> | null;
   created_at: string | null;
   /** Ids of this message and its siblings (same parent), in order. */
   siblings: string[];
@@ -184,6 +105,7 @@ export interface ChatMessage {
   thinking?: ThinkingPart;
 }
 
+/** `ConversationOut` as the sidebar lists it, with a string id. */
 export interface ConversationSummary {
   id: string;
   title: string | null;
@@ -201,10 +123,10 @@ export interface ConversationPage {
   next_cursor: string | null;
 }
 
-/** Where a search result matched: the oldest message containing the words, else the title. */
+/** Where a search result matched (`SearchMatch` with a string message id). */
 export interface SearchMatch {
   message_id: string | null;
-  role: "title" | "user" | "assistant";
+  role: Schemas["SearchMatch"]["role"];
   /** ~160 characters of plain text around the first hit (`…` where cut). Render as text. */
   snippet: string;
 }
@@ -219,19 +141,9 @@ export interface ConversationSearchPage {
   next_cursor: string | null;
 }
 
-/** A conversation's saved sampling defaults (absent: the provider's default). */
-export interface ConversationParams {
-  temperature?: number;
-  top_p?: number;
-  max_tokens?: number;
-  stop?: string[];
-  /** Thinking for this chat's answers (absent: off). */
-  reasoning?: ReasoningSetting;
-}
-
+/** `ConversationDetail` with string ids and its messages as `ChatMessage`s. */
 export interface Conversation extends ConversationSummary {
-  /** Sent as the system prompt of every turn (a chat started with custom instructions has them);
-   * always filled by `toConversation`, optional so test fixtures can leave it out. */
+  /** Sent as the system prompt of every turn; optional so test fixtures can leave it out. */
   system_prompt?: string | null;
   params?: ConversationParams;
   messages: ChatMessage[];
@@ -241,6 +153,7 @@ export interface Conversation extends ConversationSummary {
   images_before?: boolean;
 }
 
+/** A failed call as the UI shows it: the server's error body and the HTTP status. */
 export interface ApiErrorBody {
   code: string;
   message: string;

@@ -1,4 +1,4 @@
-import { toApiError } from "@/api/normalize";
+import { toApiError } from "@/api/views";
 
 /** The message to show for a failed RTK Query call. */
 export function errorMessage(error: unknown, fallback: string): string {

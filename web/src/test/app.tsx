@@ -56,7 +56,15 @@ export function chatConversation(
 }
 
 /** The signed-in user most chat tests use. */
-export const ADA: User = { id: 7, username: "ada", email: null, display_name: "Ada", is_admin: false, preferences: {} };
+export const ADA: User = {
+  id: 7,
+  username: "ada",
+  email: "ada@example.com",
+  display_name: "Ada",
+  is_admin: false,
+  preferences: { theme: "system" },
+  created_at: "2026-01-01T00:00:00Z",
+};
 
 export interface ChatSeed {
   conversation: Conversation;

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, useNavigate } from "react-router";
-import { toApiError } from "@/api/normalize";
+import { toApiError } from "@/api/views";
 import { useLoginMutation, useRegisterMutation, useRegistrationStatusQuery } from "@/api/endpoints";
 import { Button } from "@/components/ui/button";
 import { FieldError, Input, Label } from "@/components/ui/input";

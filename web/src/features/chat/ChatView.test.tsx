@@ -18,7 +18,8 @@ function seededStore() {
     email: "ada@example.com",
     display_name: "Ada",
     is_admin: false,
-    preferences: {},
+    preferences: { theme: "system" },
+    created_at: "2026-01-01T00:00:00Z",
   };
   return seededChatStore({ conversation, user });
 }

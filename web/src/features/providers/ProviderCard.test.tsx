@@ -28,7 +28,7 @@ describe("ProviderCard", () => {
   });
 
   it("is yellow 'Not tested yet' with a key that was never tested", () => {
-    setup(provider("claude", { status: "untested" }));
+    setup(provider("claude", { last_test: null }));
     expect(light()).toHaveAttribute("data-light", "yellow");
     expect(light()).toHaveTextContent("Not tested yet");
   });
@@ -98,7 +98,7 @@ describe("ProviderCard", () => {
   });
 
   it("shows this month's usage", () => {
-    setup(provider("claude", { usage: { requests: 12, input_tokens: 1500, output_tokens: 700, cost_usd: 0.0345 } }));
+    setup(provider("claude", { usage: { requests: 12, input_tokens: 1500, output_tokens: 700, cost: 0.0345 } }));
     expect(screen.getByText(/12 requests · 2\.2K tokens · \$0\.03/)).toBeInTheDocument();
   });
 });

@@ -136,7 +136,7 @@ export function ProviderCard({
             data-testid="test-result"
           >
             {lastTest.success
-              ? t("providers.testOk", { provider: p.display_name, ms: Math.round(lastTest.latency_ms ?? 0) })
+              ? t("providers.testOk", { provider: p.display_name, ms: Math.round(lastTest.latency_ms) })
               : t("providers.testFailed", { provider: p.display_name, message: lastTest.error ?? "" })}
           </span>
         )}
@@ -148,7 +148,7 @@ export function ProviderCard({
           ? t("providers.usageValue", {
               count: usage.requests,
               tokens: formatTokens(usage.input_tokens + usage.output_tokens),
-            }) + (usage.cost_usd !== null ? ` · ${formatCost(usage.cost_usd)}` : "")
+            }) + (usage.cost !== null ? ` · ${formatCost(usage.cost)}` : "")
           : t("providers.usageNone")}
       </div>
     </Card>

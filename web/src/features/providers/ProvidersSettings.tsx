@@ -28,11 +28,11 @@ function ConnectedCard({ provider }: { provider: ProviderInfo }) {
     const res = await test({ provider: provider.id });
     if ("data" in res && res.data) {
       setLastTest(res.data);
-      if (res.data.success) toast.success(t("providers.testOk", { provider: name, ms: Math.round(res.data.latency_ms ?? 0) }));
+      if (res.data.success) toast.success(t("providers.testOk", { provider: name, ms: Math.round(res.data.latency_ms) }));
       else toast.error(t("providers.testFailed", { provider: name, message: res.data.error ?? "" }));
     } else {
       const message = errorMessage(res.error, t("common.error"));
-      setLastTest({ success: false, provider: provider.id, latency_ms: null, error: message });
+      setLastTest({ success: false, provider: provider.id, latency_ms: 0, error: message });
       toast.error(t("providers.testFailed", { provider: name, message }));
     }
   };

@@ -20,11 +20,11 @@ export function PreferencesSettings() {
   const profile = useProfileQuery();
   const models = useModelsQuery();
   const [update] = useUpdateProfileMutation();
-  const prefs = profile.data?.preferences ?? {};
+  const prefs: Partial<Preferences> = profile.data?.preferences ?? {};
   // The applied theme (PreferenceSync copies the server's choice here on load).
   const [theme, setTheme] = useState<Theme>(currentTheme);
 
-  const save = async (patch: Preferences): Promise<boolean> => {
+  const save = async (patch: Partial<Preferences>): Promise<boolean> => {
     // Only the changed keys: the server merges them, so two quick changes never undo each other.
     const res = await update({ preferences: patch });
     // i18n.t, not the render's t: a language change must already speak the new language.

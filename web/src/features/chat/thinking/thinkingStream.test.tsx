@@ -1,6 +1,6 @@
 import { act, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { toConversationParams, toMessage, toModel } from "@/api/normalize";
+import { toConversationParams, toMessage, toModelsResult } from "@/api/views";
 import { makeStore } from "@/store";
 import streamReducer, {
   streamEnded,
@@ -11,6 +11,7 @@ import streamReducer, {
   type StreamState,
 } from "@/store/streamSlice";
 import { ADA, chatConversation, chatMessage, renderWithApp, seededChatStore } from "@/test/app";
+import { messageOut, model } from "@/test/fixtures";
 import { messageRenderStats, renderStats } from "../blocks";
 import { ChatView } from "../ChatView";
 import { sendMessage } from "../streamController";
@@ -61,24 +62,25 @@ describe("the stream slice keeps thoughts per live answer", () => {
 
 describe("the server's shapes", () => {
   it("a saved answer's thinking part, the model's reasoning capability, the chat's setting", () => {
-    const m = toMessage({
-      id: 4,
-      role: "assistant",
-      content: "Five.",
-      parts: [
-        { kind: "thinking", text: "Count: 5-7-5.", duration_ms: 12_300 },
-        { kind: "text", text: "Five." },
-      ],
-    });
+    const m = toMessage(
+      messageOut(4, {
+        content: "Five.",
+        parts: [
+          { v: 1, kind: "thinking", text: "Count: 5-7-5.", duration_ms: 12_300 },
+          { v: 1, kind: "text", text: "Five." },
+        ],
+      }),
+    );
     expect(m.thinking).toEqual({ text: "Count: 5-7-5.", duration_ms: 12_300 });
     expect(m.content).toBe("Five.");
-    expect(toMessage({ id: 5, role: "assistant", content: "Hi", parts: [{ kind: "text", text: "Hi" }] }).thinking).toBeUndefined();
-    expect(toMessage({ id: 6, parts: [{ kind: "thinking", text: "x", duration_ms: null }] }).thinking).toEqual({
+    expect(toMessage(messageOut(5, { content: "Hi", parts: [{ v: 1, kind: "text", text: "Hi" }] })).thinking).toBeUndefined();
+    expect(toMessage(messageOut(6, { parts: [{ v: 1, kind: "thinking", text: "x", duration_ms: null }] })).thinking).toEqual({
       text: "x",
       duration_ms: null,
     });
-    expect(toModel({ id: "m", capabilities: { reasoning: true } }).capabilities.reasoning).toBe(true);
-    expect(toModel({ id: "m", capabilities: {} }).capabilities.reasoning).toBe(false);
+    const thinker = { ...model("m", "lab"), capabilities: { vision: false, tools: false, streaming: true, reasoning: true } };
+    const listed = toModelsResult({ models: [thinker, model("n", "lab")], providers: [] }).models;
+    expect(listed.map((x) => x.capabilities.reasoning)).toEqual([true, false]);
     expect(toConversationParams({ reasoning: "high" })).toEqual({ reasoning: "high" });
     expect(toConversationParams({ reasoning: "max" })).toEqual({});
   });
