@@ -100,7 +100,7 @@ export function ChatView({ conversationId }: { conversationId: string | null }) 
   useEffect(() => {
     if (!conversationId || livePhase) return;
     const last = messages[messages.length - 1];
-    if (last && last.role === "assistant" && last.status === "streaming" && !isStreaming(conversationId)) {
+    if (last && last.role === "assistant" && last.status === "streaming" && !dispatch(isStreaming(conversationId))) {
       void dispatch(reattach(conversationId, last.id, last.content));
     }
   }, [conversationId, messages, livePhase, dispatch]);

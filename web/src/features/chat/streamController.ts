@@ -1,10 +1,12 @@
 import { refreshAccessToken } from "@/api/base";
 import { polychatApi } from "@/api/endpoints";
-import { HttpError, readSse } from "@/api/sse";
+import { ApiFailure, readError } from "@/api/errors";
+import { readSse } from "@/api/sse";
 import type { FilePart, ImagePart, ReasoningSetting } from "@/api/types";
 import i18n from "@/lib/i18n";
 import type { AppDispatch, RootState } from "@/store";
 import { detailsRecorded } from "@/store/uiSlice";
+import type { StreamRegistry, ThunkExtra } from "./streamRegistry";
 import {
   streamCleared,
   streamEnded,
@@ -46,10 +48,6 @@ export interface SendResult {
   /** Why it was refused or failed (absent when it was answered or stopped). */
   error?: { message: string; retryable: boolean };
 }
-
-const controllers = new Map<string, AbortController>();
-/** Streams stopped before the server named their answer: stop them as soon as it does. */
-const stopRequested = new Set<AbortController>();
 
 /**
  * Tokens arrive faster than the screen refreshes; appending them once per frame keeps the
@@ -122,17 +120,9 @@ async function authorizedFetch(
     if (token) res = await attempt(token);
   }
   if (!res.ok) {
-    let code = "http_error";
-    let message = res.statusText;
-    try {
-      const body = (await res.json()) as Obj;
-      const err = (body.error ?? {}) as Obj;
-      code = s(err.code) ?? code;
-      message = s(err.message) ?? s(body.detail) ?? message;
-    } catch {
-      /* not JSON: keep the status text */
-    }
-    throw new HttpError(res.status, code, message);
+    const body: unknown = await res.json().catch(() => null); // not JSON: the status text says it
+    const error = readError(body, res.status);
+    throw new ApiFailure({ ...error, message: error.message || res.statusText });
   }
   return res;
 }
@@ -141,6 +131,7 @@ async function consume(
   res: Response,
   initialKey: string,
   dispatch: AppDispatch,
+  streams: StreamRegistry,
   onConversation?: (id: string) => void,
 ): Promise<string> {
   let key = initialKey;
@@ -163,15 +154,13 @@ async function consume(
           }),
         );
         if (conversationId !== key) {
-          controllers.set(conversationId, controllers.get(key) as AbortController);
-          controllers.delete(key);
+          streams.rename(key, conversationId);
           key = conversationId;
           onConversation?.(conversationId);
         }
-        const controller = controllers.get(key);
+        const controller = streams.get(key);
         const answerId = s(d.assistant_message_id ?? d.message_id);
-        if (controller && stopRequested.has(controller) && answerId) {
-          stopRequested.delete(controller);
+        if (controller && answerId && streams.takeStop(controller)) {
           void dispatch(polychatApi.endpoints.stopGeneration.initiate(answerId));
         }
         break;
@@ -216,18 +205,8 @@ async function consume(
       }
       case "error": {
         batch.flush();
-        dispatch(
-          streamEnded({
-            at: Date.now(),
-            key,
-            phase: "error",
-            error: {
-              code: s(d.code) ?? "error",
-              message: s(d.message) ?? "",
-              retryable: Boolean(d.retryable),
-            },
-          }),
-        );
+        const { code, message, retryable } = readError(d);
+        dispatch(streamEnded({ at: Date.now(), key, phase: "error", error: { code, message, retryable } }));
         ended = true;
         break;
       }
@@ -252,10 +231,9 @@ function afterStream(dispatch: AppDispatch, key: string, isNew = false) {
 
 /** Send a message (or regenerate / edit) and stream the answer into the stream slice. */
 export function sendMessage(args: SendArgs, onConversation?: (id: string) => void) {
-  return async (dispatch: AppDispatch, getState: () => RootState): Promise<SendResult> => {
+  return async (dispatch: AppDispatch, getState: () => RootState, { streams }: ThunkExtra): Promise<SendResult> => {
     const key = args.conversationId ?? `draft-${Date.now()}`;
-    const controller = new AbortController();
-    controllers.set(key, controller);
+    const controller = streams.open(key);
     dispatch(
       streamOpened({
         key,
@@ -298,27 +276,22 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
         getState,
         dispatch,
       );
-      finalKey = await consume(res, key, dispatch, onConversation);
+      finalKey = await consume(res, key, dispatch, streams, onConversation);
     } catch (err) {
       const current = getState().stream.byConversation;
-      finalKey = current[key] ? key : (Object.keys(current).find((k) => controllers.get(k) === controller) ?? key);
+      finalKey = current[key] ? key : (streams.keyOf(controller) ?? key);
       if (controller.signal.aborted) {
         outcome = "stopped";
         dispatch(streamEnded({ at: Date.now(), key: finalKey, phase: "stopped" }));
       } else {
         if (current[finalKey]?.phase === "connecting") outcome = "refused";
-        const e = err instanceof HttpError ? err : null;
-        failure = {
-          // fetch's own "Failed to fetch" / "NetworkError…" says little: say it plainly.
-          message:
-            e?.message ??
-            (err instanceof TypeError ? i18n.t("common.networkError") : err instanceof Error ? err.message : String(err)),
-          retryable: !e || e.status >= 500 || e.status === 429,
-        };
-        dispatch(streamEnded({ at: Date.now(), key: finalKey, phase: "error", error: { code: e?.code ?? "network", ...failure } }));
+        const e = readError(err);
+        // fetch's own "Failed to fetch" / "NetworkError…" says little: say it plainly.
+        failure = { message: e.message || i18n.t("common.networkError"), retryable: e.retryable };
+        dispatch(streamEnded({ at: Date.now(), key: finalKey, phase: "error", error: { code: e.code, ...failure } }));
       }
     } finally {
-      controllers.delete(finalKey);
+      streams.close(finalKey);
       afterStream(dispatch, finalKey, !args.conversationId);
     }
     return failure ? { outcome, key: finalKey, error: failure } : { outcome, key: finalKey };
@@ -327,10 +300,9 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
 
 /** Re-attach to an answer still being written (after a reload): replay, then follow live. */
 export function reattach(conversationId: string, messageId: string, text: string) {
-  return async (dispatch: AppDispatch, getState: () => RootState): Promise<void> => {
-    if (controllers.has(conversationId)) return;
-    const controller = new AbortController();
-    controllers.set(conversationId, controller);
+  return async (dispatch: AppDispatch, getState: () => RootState, { streams }: ThunkExtra): Promise<void> => {
+    if (streams.has(conversationId)) return;
+    const controller = streams.open(conversationId);
     dispatch(
       streamOpened({
         key: conversationId,
@@ -351,7 +323,7 @@ export function reattach(conversationId: string, messageId: string, text: string
         dispatch,
       );
       replayed = true;
-      await consume(res, conversationId, dispatch);
+      await consume(res, conversationId, dispatch, streams);
     } catch {
       if (!replayed) {
         // The answer finished between the page load and the re-attach: show what was saved.
@@ -359,36 +331,38 @@ export function reattach(conversationId: string, messageId: string, text: string
       }
       dispatch(streamEnded({ at: Date.now(), key: conversationId, phase: "done" }));
     } finally {
-      controllers.delete(conversationId);
+      streams.close(conversationId);
       afterStream(dispatch, conversationId);
     }
   };
 }
 
-export function isStreaming(conversationId: string): boolean {
-  return controllers.has(conversationId);
+/** Whether this store is listening to `conversationId`'s stream (dispatch it: it returns the answer). */
+export function isStreaming(conversationId: string) {
+  return (_dispatch: AppDispatch, _getState: () => RootState, { streams }: ThunkExtra): boolean =>
+    streams.has(conversationId);
 }
 
 /** Stop: ask the server to end the generation, and stop listening. */
 export function stopStream(conversationId: string) {
-  return async (dispatch: AppDispatch, getState: () => RootState): Promise<void> => {
+  return async (dispatch: AppDispatch, getState: () => RootState, { streams }: ThunkExtra): Promise<void> => {
     const live = getState().stream.byConversation[conversationId];
     const messageId = live?.assistantMessageId;
-    const controller = controllers.get(conversationId);
+    const controller = streams.get(conversationId);
     if (messageId) {
       await dispatch(polychatApi.endpoints.stopGeneration.initiate(messageId));
     } else if (controller) {
       // Not started yet: the answer's id arrives with "start"; stop it then.
-      stopRequested.add(controller);
+      streams.requestStop(controller);
     }
     dispatch(streamEnded({ at: Date.now(), key: conversationId, phase: "stopped" }));
     // The server closes the stream with a final "done"; stop listening anyway if it is slow.
     if (controller) {
       setTimeout(() => {
-        if (!stopRequested.has(controller)) controller.abort();
+        if (!streams.stopPending(controller)) controller.abort();
       }, 1500);
       setTimeout(() => {
-        stopRequested.delete(controller);
+        streams.takeStop(controller);
         controller.abort();
       }, 10_000);
     }
