@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { makeStore } from "@/store";
 import { BrowserRequest } from "@/test/app";
 import { isStreaming, sendMessage, stopStream } from "./streamController";
-import { StreamRegistry } from "./streamRegistry";
 
 const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
@@ -106,30 +105,5 @@ describe("each store owns its live streams", () => {
       message: "Cannot read images",
       retryable: false,
     });
-  });
-});
-
-describe("StreamRegistry", () => {
-  it("two registries share nothing", () => {
-    const one = new StreamRegistry();
-    const two = new StreamRegistry();
-    const c = one.open("1");
-    one.requestStop(c);
-    expect(two.has("1")).toBe(false);
-    expect(two.stopPending(c)).toBe(false);
-    expect(one.stopPending(c)).toBe(true);
-    expect(one.takeStop(c)).toBe(true);
-    expect(one.takeStop(c)).toBe(false);
-  });
-
-  it("follows a renamed stream and forgets a closed one", () => {
-    const streams = new StreamRegistry();
-    const c = streams.open("draft-1");
-    streams.rename("draft-1", "7");
-    expect(streams.keyOf(c)).toBe("7");
-    expect(streams.get("7")).toBe(c);
-    streams.close("7");
-    expect(streams.has("7")).toBe(false);
-    expect(streams.keyOf(c)).toBeUndefined();
   });
 });

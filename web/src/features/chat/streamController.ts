@@ -154,13 +154,14 @@ async function consume(
           }),
         );
         if (conversationId !== key) {
-          streams.rename(key, conversationId);
+          streams.controllers.set(conversationId, streams.controllers.get(key) as AbortController);
+          streams.controllers.delete(key);
           key = conversationId;
           onConversation?.(conversationId);
         }
-        const controller = streams.get(key);
+        const controller = streams.controllers.get(key);
         const answerId = s(d.assistant_message_id ?? d.message_id);
-        if (controller && answerId && streams.takeStop(controller)) {
+        if (controller && answerId && streams.stopRequested.delete(controller)) {
           void dispatch(polychatApi.endpoints.stopGeneration.initiate(answerId));
         }
         break;
@@ -233,7 +234,8 @@ function afterStream(dispatch: AppDispatch, key: string, isNew = false) {
 export function sendMessage(args: SendArgs, onConversation?: (id: string) => void) {
   return async (dispatch: AppDispatch, getState: () => RootState, { streams }: ThunkExtra): Promise<SendResult> => {
     const key = args.conversationId ?? `draft-${Date.now()}`;
-    const controller = streams.open(key);
+    const controller = new AbortController();
+    streams.controllers.set(key, controller);
     dispatch(
       streamOpened({
         key,
@@ -279,7 +281,9 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
       finalKey = await consume(res, key, dispatch, streams, onConversation);
     } catch (err) {
       const current = getState().stream.byConversation;
-      finalKey = current[key] ? key : (streams.keyOf(controller) ?? key);
+      finalKey = current[key]
+        ? key
+        : (Object.keys(current).find((k) => streams.controllers.get(k) === controller) ?? key);
       if (controller.signal.aborted) {
         outcome = "stopped";
         dispatch(streamEnded({ at: Date.now(), key: finalKey, phase: "stopped" }));
@@ -291,7 +295,7 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
         dispatch(streamEnded({ at: Date.now(), key: finalKey, phase: "error", error: { code: e.code, ...failure } }));
       }
     } finally {
-      streams.close(finalKey);
+      streams.controllers.delete(finalKey);
       afterStream(dispatch, finalKey, !args.conversationId);
     }
     return failure ? { outcome, key: finalKey, error: failure } : { outcome, key: finalKey };
@@ -301,8 +305,9 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
 /** Re-attach to an answer still being written (after a reload): replay, then follow live. */
 export function reattach(conversationId: string, messageId: string, text: string) {
   return async (dispatch: AppDispatch, getState: () => RootState, { streams }: ThunkExtra): Promise<void> => {
-    if (streams.has(conversationId)) return;
-    const controller = streams.open(conversationId);
+    if (streams.controllers.has(conversationId)) return;
+    const controller = new AbortController();
+    streams.controllers.set(conversationId, controller);
     dispatch(
       streamOpened({
         key: conversationId,
@@ -331,7 +336,7 @@ export function reattach(conversationId: string, messageId: string, text: string
       }
       dispatch(streamEnded({ at: Date.now(), key: conversationId, phase: "done" }));
     } finally {
-      streams.close(conversationId);
+      streams.controllers.delete(conversationId);
       afterStream(dispatch, conversationId);
     }
   };
@@ -340,7 +345,7 @@ export function reattach(conversationId: string, messageId: string, text: string
 /** Whether this store is listening to `conversationId`'s stream (dispatch it: it returns the answer). */
 export function isStreaming(conversationId: string) {
   return (_dispatch: AppDispatch, _getState: () => RootState, { streams }: ThunkExtra): boolean =>
-    streams.has(conversationId);
+    streams.controllers.has(conversationId);
 }
 
 /** Stop: ask the server to end the generation, and stop listening. */
@@ -348,21 +353,21 @@ export function stopStream(conversationId: string) {
   return async (dispatch: AppDispatch, getState: () => RootState, { streams }: ThunkExtra): Promise<void> => {
     const live = getState().stream.byConversation[conversationId];
     const messageId = live?.assistantMessageId;
-    const controller = streams.get(conversationId);
+    const controller = streams.controllers.get(conversationId);
     if (messageId) {
       await dispatch(polychatApi.endpoints.stopGeneration.initiate(messageId));
     } else if (controller) {
       // Not started yet: the answer's id arrives with "start"; stop it then.
-      streams.requestStop(controller);
+      streams.stopRequested.add(controller);
     }
     dispatch(streamEnded({ at: Date.now(), key: conversationId, phase: "stopped" }));
     // The server closes the stream with a final "done"; stop listening anyway if it is slow.
     if (controller) {
       setTimeout(() => {
-        if (!streams.stopPending(controller)) controller.abort();
+        if (!streams.stopRequested.has(controller)) controller.abort();
       }, 1500);
       setTimeout(() => {
-        streams.takeStop(controller);
+        streams.stopRequested.delete(controller);
         controller.abort();
       }, 10_000);
     }

@@ -3,22 +3,24 @@ import type { ChatMessage } from "@/api/types";
 import { useAppSelector } from "@/store";
 import type { LiveStream } from "@/store/streamSlice";
 
+/** What the chat view reads of its live stream: never the streaming text (LiveAnswer alone does). */
+const FIELDS = [
+  "phase",
+  "assistantMessageId",
+  "userMessageId",
+  "pendingUserText",
+  "pendingImages",
+  "pendingFiles",
+  "replaces",
+  "kind",
+] as const;
+
 /**
- * What the chat view needs of its live stream: ids, the just-sent turn and the phase, never
- * the streaming text (LiveAnswer alone reads that), so a token does not re-render the view.
+ * The chat view's live turn: ids, the just-sent turn and the phase, so a token does not
+ * re-render the view. `key` is the stream's key (the conversation id, or a new chat's
+ * "draft-…"); null when there is none.
  */
-export interface LiveTurn {
-  /** The stream's key: the conversation id, or a new chat's "draft-…" key; null: none. */
-  key: string | null;
-  phase: LiveStream["phase"] | undefined;
-  assistantMessageId: string | null | undefined;
-  userMessageId: string | null | undefined;
-  pendingUserText: string | null | undefined;
-  pendingImages: LiveStream["pendingImages"] | undefined;
-  pendingFiles: LiveStream["pendingFiles"] | undefined;
-  replaces: string | null | undefined;
-  kind: LiveStream["kind"] | undefined;
-}
+export type LiveTurn = { key: string | null } & Partial<Pick<LiveStream, (typeof FIELDS)[number]>>;
 
 /** The live turn of `conversationId` (a new chat's stream is keyed "draft-…" until named). */
 export function useLiveTurn(conversationId: string | null): LiveTurn {
@@ -26,17 +28,7 @@ export function useLiveTurn(conversationId: string | null): LiveTurn {
     const streams = s.stream.byConversation;
     const key = conversationId ?? Object.keys(streams).find((k) => k.startsWith("draft-")) ?? null;
     const live = key ? streams[key] : undefined;
-    return {
-      key,
-      phase: live?.phase,
-      assistantMessageId: live?.assistantMessageId,
-      userMessageId: live?.userMessageId,
-      pendingUserText: live?.pendingUserText,
-      pendingImages: live?.pendingImages,
-      pendingFiles: live?.pendingFiles,
-      replaces: live?.replaces,
-      kind: live?.kind,
-    };
+    return Object.fromEntries([["key", key], ...FIELDS.map((f) => [f, live?.[f]])]) as LiveTurn;
   }, shallowEqual);
 }
 
