@@ -19,6 +19,7 @@ import {
 type Obj = Record<string, unknown>;
 const s = (v: unknown): string | null =>
   typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
+const n = (v: unknown): number | null => (typeof v === "number" ? v : null);
 
 export interface SendArgs {
   /** Existing conversation id, or null to create one. */
@@ -29,7 +30,7 @@ export interface SendArgs {
   regenerateMessageId?: string | null;
   editMessageId?: string | null;
   /** Images sent with the new (or edited) user turn. */
-  attachments?: readonly ImagePart[];
+  images?: readonly ImagePart[];
   /** Text files sent with the new (or edited) user turn. */
   files?: readonly FilePart[];
   /** Think: an effort or "off" (saved on the conversation); absent: the conversation's own. */
@@ -189,11 +190,11 @@ async function consume(
               details: {
                 provider: s(d.provider),
                 model: s(d.model),
-                input_tokens: typeof usage.input_tokens === "number" ? usage.input_tokens : null,
-                output_tokens: typeof usage.output_tokens === "number" ? usage.output_tokens : null,
-                cost_usd: typeof usage.cost_usd === "number" ? usage.cost_usd : null,
-                ttft_ms: typeof d.ttft_ms === "number" ? d.ttft_ms : null,
-                duration_ms: typeof d.duration_ms === "number" ? d.duration_ms : null,
+                input_tokens: n(usage.input_tokens),
+                output_tokens: n(usage.output_tokens),
+                cost_usd: n(usage.cost_usd),
+                ttft_ms: n(d.ttft_ms),
+                duration_ms: n(d.duration_ms),
               },
             }),
           );
@@ -240,7 +241,7 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
       streamOpened({
         key,
         pendingUserText: args.regenerateMessageId ? null : args.content,
-        pendingImages: !args.regenerateMessageId && args.attachments?.length ? [...args.attachments] : null,
+        pendingImages: !args.regenerateMessageId && args.images?.length ? [...args.images] : null,
         pendingFiles: !args.regenerateMessageId && args.files?.length ? [...args.files] : null,
         replaces: args.regenerateMessageId ?? args.editMessageId ?? null,
         kind: args.regenerateMessageId ? "regenerate" : args.editMessageId ? "edit" : "send",
@@ -256,7 +257,7 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
     } else {
       body.content = args.content;
       const attachments: Obj[] = [
-        ...(args.attachments ?? []).map((a) => ({ type: "image", media_type: a.media_type, data: a.data })),
+        ...(args.images ?? []).map((a) => ({ type: "image", media_type: a.media_type, data: a.data })),
         ...(args.files ?? []).map((f) => ({ type: "file", name: f.name, media_type: f.media_type, text: f.text })),
       ];
       if (attachments.length) body.attachments = attachments;

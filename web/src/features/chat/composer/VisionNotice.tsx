@@ -1,5 +1,6 @@
 import { AlertTriangle, ImageOff } from "lucide-react";
 import { useTranslation } from "react-i18next";
+import { cn } from "@/lib/utils";
 
 /**
  * Why Send waits for another model: the conversation already holds images (`history`: calm,
@@ -8,28 +9,19 @@ import { useTranslation } from "react-i18next";
  */
 export function VisionNotice({ id, model, history }: { id: string; model: string | null; history: boolean }) {
   const { t } = useTranslation();
-  if (history) {
-    return (
-      <p
-        role="status"
-        id={id}
-        className="mx-3 mt-3 flex items-start gap-2 rounded-lg border border-border bg-muted/60 px-3 py-2 text-sm"
-        data-testid="history-vision-notice"
-      >
-        <ImageOff className="mt-0.5 size-4 shrink-0 text-muted-foreground" />
-        <span>{t("chat.attach.historyNoVision", { model })}</span>
-      </p>
-    );
-  }
+  const Icon = history ? ImageOff : AlertTriangle;
   return (
     <p
-      role="alert"
+      role={history ? "status" : "alert"}
       id={id}
-      className="mx-3 mt-3 flex items-start gap-2 rounded-lg border border-warning/40 bg-warning/10 px-3 py-2 text-sm"
-      data-testid="vision-notice"
+      className={cn(
+        "mx-3 mt-3 flex items-start gap-2 rounded-lg border px-3 py-2 text-sm",
+        history ? "border-border bg-muted/60" : "border-warning/40 bg-warning/10",
+      )}
+      data-testid={history ? "history-vision-notice" : "vision-notice"}
     >
-      <AlertTriangle className="mt-0.5 size-4 shrink-0 text-warning" />
-      <span>{t("chat.attach.noVision", { model })}</span>
+      <Icon className={cn("mt-0.5 size-4 shrink-0", history ? "text-muted-foreground" : "text-warning")} />
+      <span>{t(history ? "chat.attach.historyNoVision" : "chat.attach.noVision", { model })}</span>
     </p>
   );
 }

@@ -57,17 +57,7 @@ export function useChatSend({ conversationId, liveKey, target, reasoning, compos
       const fromComposer = !args.regenerateMessageId && !args.editMessageId;
       void dispatch(
         sendMessage(
-          {
-            conversationId,
-            content: args.content,
-            model: target.model,
-            provider: target.provider,
-            regenerateMessageId: args.regenerateMessageId,
-            editMessageId: args.editMessageId,
-            attachments: args.images,
-            files: args.files,
-            reasoning: think,
-          },
+          { ...args, conversationId, model: target.model, provider: target.provider, reasoning: think },
           (newId) => {
             dispatch(modelChosen({ conversationId: newId, model: target.model, provider: target.provider }));
             if (think) dispatch(thinkingChosen({ conversationId: newId, on: think !== "off" }));
