@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toApiError, toConversation, toModelsResult, toProvider, toUser } from "./normalize";
+import { toConversation, toModelsResult, toProvider, toUser } from "./normalize";
 
 describe("server JSON to UI types", () => {
   it("keeps the custom instructions and a conversation's images_before", () => {
@@ -46,14 +46,5 @@ describe("server JSON to UI types", () => {
     });
     expect(c.id).toBe("7");
     expect(c.messages[0]).toMatchObject({ id: "3", parent_id: "2", status: "stopped", siblings: ["1", "3"] });
-  });
-
-  it("reads the error shape, with a fallback for anything else", () => {
-    expect(toApiError(409, { error: { code: "username_taken", message: "taken" } })).toEqual({
-      status: 409,
-      code: "username_taken",
-      message: "taken",
-    });
-    expect(toApiError(500, "<html>").code).toBe("error");
   });
 });

@@ -3,8 +3,8 @@
  * field is renamed or nested differently only this file changes, and the UI never crashes
  * on a missing optional field.
  */
+import { readError } from "./errors";
 import type {
-  ApiErrorBody,
   Capabilities,
   ChatMessage,
   Conversation,
@@ -116,7 +116,7 @@ export function toTestResult(v: unknown, provider: string): TestResult {
     success: bool(r.success),
     provider: str(r.provider) ?? provider,
     latency_ms: num(r.latency_ms),
-    error: typeof err === "string" ? err : err ? (str(obj(err).message) ?? null) : null,
+    error: err ? readError({ error: err }).message || null : null,
   };
 }
 
@@ -229,10 +229,15 @@ function toThinking(parts: unknown): ThinkingPart | null {
   return text ? { text, duration_ms: duration } : null;
 }
 
+/** A message's saved error record: what failed, in the server's words. */
+function savedError(v: unknown): ChatMessage["error"] {
+  const { code, message } = readError(v);
+  return { code, message };
+}
+
 export function toMessage(v: unknown): ChatMessage {
   const m = obj(v);
   const status = str(m.status) as MessageStatus | null;
-  const err = m.error ? obj(m.error) : null;
   const usage = m.usage ? obj(m.usage) : null;
   const siblings = Array.isArray(m.siblings)
     ? m.siblings.map((s) => str(typeof s === "object" ? obj(s).id : s) ?? "").filter(Boolean)
@@ -261,7 +266,7 @@ export function toMessage(v: unknown): ChatMessage {
     provider: str(m.provider),
     model: str(m.model),
     status: status && MESSAGE_STATUSES.includes(status) ? status : "complete",
-    error: err ? { code: str(err.code) ?? "error", message: str(err.message) ?? "" } : null,
+    error: m.error ? savedError(m.error) : null,
     created_at: str(m.created_at),
     siblings: siblings.length ? siblings : [id],
     usage: usage
@@ -357,20 +362,4 @@ export function toList<T>(v: unknown, map: (x: unknown) => T): T[] {
 /** The list's `next_cursor` (absent or empty means the last page). */
 export function nextCursor(v: unknown): string | null {
   return str(obj(v).next_cursor) || null;
-}
-
-/** The server's `{"error": {"code","message"}}`, or something sensible for any other failure. */
-export function toApiError(status: number | string, data: unknown): ApiErrorBody {
-  const e = obj(obj(data).error);
-  const detail = obj(data).detail;
-  const code = typeof status === "number" ? status : 0;
-  if (e.message || e.code) {
-    return { status: code, code: str(e.code) ?? "error", message: str(e.message) ?? "" };
-  }
-  if (typeof detail === "string") return { status: code, code: "error", message: detail };
-  return {
-    status: code,
-    code: status === "FETCH_ERROR" ? "network" : "error",
-    message: status === "FETCH_ERROR" ? "" : "",
-  };
 }

@@ -2,6 +2,7 @@
  * The HTTP contract as the browser sees it (DESIGN.md "HTTP API"). Server payloads pass
  * through normalize.ts first, so a renamed field on the server is fixed in one place.
  */
+import type { AppError } from "./errors";
 
 export type Theme = "light" | "dark" | "system";
 
@@ -171,7 +172,7 @@ export interface ChatMessage {
   provider: string | null;
   model: string | null;
   status: MessageStatus;
-  error: { code: string; message: string } | null;
+  error: Pick<AppError, "code" | "message"> | null;
   created_at: string | null;
   /** Ids of this message and its siblings (same parent), in order. */
   siblings: string[];
@@ -239,10 +240,4 @@ export interface Conversation extends ConversationSummary {
   has_more?: boolean;
   /** Messages older than this page hold images (a model without vision cannot continue). */
   images_before?: boolean;
-}
-
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  status: number;
 }
