@@ -294,7 +294,13 @@ async def test_a_tool_call_nobody_ran_is_answered_as_not_run_on_the_next_turn(
     assert sse.first("done")["finish_reason"] == "tool_calls"
     answer = (await conversation(client, alice, sse))["messages"][-1]
     assert answer["parts"] == [
-        {"kind": "tool_call", "id": "call_1", "name": "lookup", "arguments": {"q": "weather"}}
+        {
+            "v": 1,
+            "kind": "tool_call",
+            "id": "call_1",
+            "name": "lookup",
+            "arguments": {"q": "weather"},
+        }
     ]
 
     await ask(client, alice, alpha, "And?", conversation_id=sse.first("start")["conversation_id"])

@@ -37,16 +37,6 @@ export function parseSse(buffer: string): { events: SseEvent[]; rest: string } {
   return { events, rest };
 }
 
-export class HttpError extends Error {
-  constructor(
-    public status: number,
-    public code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function* readSse(response: Response): AsyncGenerator<SseEvent> {
   if (!response.body) return;
   const reader = response.body.getReader();

@@ -152,10 +152,3 @@ export interface Conversation extends ConversationSummary {
   /** Messages older than this page hold images (a model without vision cannot continue). */
   images_before?: boolean;
 }
-
-/** A failed call as the UI shows it: the server's error body and the HTTP status. */
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  status: number;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { conversationOut, messageOut } from "@/test/fixtures";
-import { toApiError, toConversation, toModelsResult } from "./views";
+import { toConversation, toModelsResult } from "./views";
 
 const capabilities = { vision: false, tools: false, streaming: true, reasoning: false };
 
@@ -73,13 +73,4 @@ describe("server answers to UI views", () => {
     expect(m?.thinking).toBeUndefined();
   });
 
-  it("reads the error shape, with a fallback for anything else", () => {
-    expect(toApiError(409, { error: { code: "username_taken", message: "taken" } })).toEqual({
-      status: 409,
-      code: "username_taken",
-      message: "taken",
-    });
-    expect(toApiError(500, "<html>").code).toBe("error");
-    expect(toApiError("FETCH_ERROR", undefined).code).toBe("network");
-  });
 });

@@ -6,7 +6,6 @@
  */
 import type { components } from "./schema.gen";
 import type {
-  ApiErrorBody,
   ChatMessage,
   Conversation,
   ConversationParams,
@@ -147,12 +146,4 @@ export function toConversation(c: Schemas["ConversationDetail"]): Conversation {
     has_more: c.has_more,
     images_before: c.images_before,
   };
-}
-
-/** The server's `{"error": {"code","message"}}` with its HTTP status; a plain fallback otherwise. */
-export function toApiError(status: number | string, data: unknown): ApiErrorBody {
-  const http = typeof status === "number" ? status : 0;
-  const error = data && typeof data === "object" ? (data as Partial<Schemas["ErrorResponse"]>).error : undefined;
-  if (error && typeof error === "object") return { status: http, code: error.code, message: error.message };
-  return { status: http, code: status === "FETCH_ERROR" ? "network" : "error", message: "" };
 }

@@ -1,4 +1,5 @@
 import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
+import type { AppError } from "@/api/errors";
 import type { FilePart, ImagePart } from "@/api/types";
 
 /**
@@ -34,7 +35,7 @@ export interface LiveStream {
   provider: string | null;
   model: string | null;
   phase: "connecting" | "streaming" | "done" | "stopped" | "error";
-  error: { code: string; message: string; retryable: boolean } | null;
+  error: Omit<AppError, "status"> | null;
 }
 
 /** A new message, an edit of a user message, or a new answer beside an assistant message. */

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, useNavigate } from "react-router";
-import { toApiError } from "@/api/views";
+import { readError } from "@/api/errors";
 import { useLoginMutation, useRegisterMutation, useRegistrationStatusQuery } from "@/api/endpoints";
 import { Button } from "@/components/ui/button";
 import { FieldError, Input, Label } from "@/components/ui/input";
@@ -78,7 +78,7 @@ function AuthForm({
         : await register({ username: values.username.trim(), email: values.email.trim(), password: values.password });
     if ("error" in res && res.error) {
       const err = res.error as { status: number | string; data?: unknown };
-      const api = toApiError(err.status, err.data);
+      const api = readError(err.data, err.status);
       if (err.status === "FETCH_ERROR") setFormError(t("common.networkError"));
       else if (api.status === 429) setFormError(api.message || t("auth.rateLimited"));
       else if (mode === "login" && api.status === 401) setFormError(t("auth.badCredentials"));

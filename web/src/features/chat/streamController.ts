@@ -1,10 +1,12 @@
 import { refreshAccessToken } from "@/api/base";
 import { polychatApi } from "@/api/endpoints";
-import { HttpError, readSse } from "@/api/sse";
+import { ApiFailure, readError } from "@/api/errors";
+import { readSse } from "@/api/sse";
 import type { FilePart, ImagePart, ReasoningSetting } from "@/api/types";
 import i18n from "@/lib/i18n";
 import type { AppDispatch, RootState } from "@/store";
 import { detailsRecorded } from "@/store/uiSlice";
+import type { StreamRegistry, ThunkExtra } from "./streamRegistry";
 import {
   streamCleared,
   streamEnded,
@@ -17,6 +19,7 @@ import {
 type Obj = Record<string, unknown>;
 const s = (v: unknown): string | null =>
   typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
+const n = (v: unknown): number | null => (typeof v === "number" ? v : null);
 
 export interface SendArgs {
   /** Existing conversation id, or null to create one. */
@@ -27,7 +30,7 @@ export interface SendArgs {
   regenerateMessageId?: string | null;
   editMessageId?: string | null;
   /** Images sent with the new (or edited) user turn. */
-  attachments?: readonly ImagePart[];
+  images?: readonly ImagePart[];
   /** Text files sent with the new (or edited) user turn. */
   files?: readonly FilePart[];
   /** Think: an effort or "off" (saved on the conversation); absent: the conversation's own. */
@@ -46,10 +49,6 @@ export interface SendResult {
   /** Why it was refused or failed (absent when it was answered or stopped). */
   error?: { message: string; retryable: boolean };
 }
-
-const controllers = new Map<string, AbortController>();
-/** Streams stopped before the server named their answer: stop them as soon as it does. */
-const stopRequested = new Set<AbortController>();
 
 /**
  * Tokens arrive faster than the screen refreshes; appending them once per frame keeps the
@@ -122,17 +121,9 @@ async function authorizedFetch(
     if (token) res = await attempt(token);
   }
   if (!res.ok) {
-    let code = "http_error";
-    let message = res.statusText;
-    try {
-      const body = (await res.json()) as Obj;
-      const err = (body.error ?? {}) as Obj;
-      code = s(err.code) ?? code;
-      message = s(err.message) ?? s(body.detail) ?? message;
-    } catch {
-      /* not JSON: keep the status text */
-    }
-    throw new HttpError(res.status, code, message);
+    const body: unknown = await res.json().catch(() => null); // not JSON: the status text says it
+    const error = readError(body, res.status);
+    throw new ApiFailure({ ...error, message: error.message || res.statusText });
   }
   return res;
 }
@@ -141,6 +132,7 @@ async function consume(
   res: Response,
   initialKey: string,
   dispatch: AppDispatch,
+  streams: StreamRegistry,
   onConversation?: (id: string) => void,
 ): Promise<string> {
   let key = initialKey;
@@ -163,15 +155,14 @@ async function consume(
           }),
         );
         if (conversationId !== key) {
-          controllers.set(conversationId, controllers.get(key) as AbortController);
-          controllers.delete(key);
+          streams.controllers.set(conversationId, streams.controllers.get(key) as AbortController);
+          streams.controllers.delete(key);
           key = conversationId;
           onConversation?.(conversationId);
         }
-        const controller = controllers.get(key);
+        const controller = streams.controllers.get(key);
         const answerId = s(d.assistant_message_id ?? d.message_id);
-        if (controller && stopRequested.has(controller) && answerId) {
-          stopRequested.delete(controller);
+        if (controller && answerId && streams.stopRequested.delete(controller)) {
           void dispatch(polychatApi.endpoints.stopGeneration.initiate(answerId));
         }
         break;
@@ -199,11 +190,11 @@ async function consume(
               details: {
                 provider: s(d.provider),
                 model: s(d.model),
-                input_tokens: typeof usage.input_tokens === "number" ? usage.input_tokens : null,
-                output_tokens: typeof usage.output_tokens === "number" ? usage.output_tokens : null,
-                cost_usd: typeof usage.cost_usd === "number" ? usage.cost_usd : null,
-                ttft_ms: typeof d.ttft_ms === "number" ? d.ttft_ms : null,
-                duration_ms: typeof d.duration_ms === "number" ? d.duration_ms : null,
+                input_tokens: n(usage.input_tokens),
+                output_tokens: n(usage.output_tokens),
+                cost_usd: n(usage.cost_usd),
+                ttft_ms: n(d.ttft_ms),
+                duration_ms: n(d.duration_ms),
               },
             }),
           );
@@ -216,18 +207,8 @@ async function consume(
       }
       case "error": {
         batch.flush();
-        dispatch(
-          streamEnded({
-            at: Date.now(),
-            key,
-            phase: "error",
-            error: {
-              code: s(d.code) ?? "error",
-              message: s(d.message) ?? "",
-              retryable: Boolean(d.retryable),
-            },
-          }),
-        );
+        const { code, message, retryable } = readError(d);
+        dispatch(streamEnded({ at: Date.now(), key, phase: "error", error: { code, message, retryable } }));
         ended = true;
         break;
       }
@@ -252,15 +233,15 @@ function afterStream(dispatch: AppDispatch, key: string, isNew = false) {
 
 /** Send a message (or regenerate / edit) and stream the answer into the stream slice. */
 export function sendMessage(args: SendArgs, onConversation?: (id: string) => void) {
-  return async (dispatch: AppDispatch, getState: () => RootState): Promise<SendResult> => {
+  return async (dispatch: AppDispatch, getState: () => RootState, { streams }: ThunkExtra): Promise<SendResult> => {
     const key = args.conversationId ?? `draft-${Date.now()}`;
     const controller = new AbortController();
-    controllers.set(key, controller);
+    streams.controllers.set(key, controller);
     dispatch(
       streamOpened({
         key,
         pendingUserText: args.regenerateMessageId ? null : args.content,
-        pendingImages: !args.regenerateMessageId && args.attachments?.length ? [...args.attachments] : null,
+        pendingImages: !args.regenerateMessageId && args.images?.length ? [...args.images] : null,
         pendingFiles: !args.regenerateMessageId && args.files?.length ? [...args.files] : null,
         replaces: args.regenerateMessageId ?? args.editMessageId ?? null,
         kind: args.regenerateMessageId ? "regenerate" : args.editMessageId ? "edit" : "send",
@@ -276,7 +257,7 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
     } else {
       body.content = args.content;
       const attachments: Obj[] = [
-        ...(args.attachments ?? []).map((a) => ({ type: "image", media_type: a.media_type, data: a.data })),
+        ...(args.images ?? []).map((a) => ({ type: "image", media_type: a.media_type, data: a.data })),
         ...(args.files ?? []).map((f) => ({ type: "file", name: f.name, media_type: f.media_type, text: f.text })),
       ];
       if (attachments.length) body.attachments = attachments;
@@ -298,27 +279,24 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
         getState,
         dispatch,
       );
-      finalKey = await consume(res, key, dispatch, onConversation);
+      finalKey = await consume(res, key, dispatch, streams, onConversation);
     } catch (err) {
       const current = getState().stream.byConversation;
-      finalKey = current[key] ? key : (Object.keys(current).find((k) => controllers.get(k) === controller) ?? key);
+      finalKey = current[key]
+        ? key
+        : (Object.keys(current).find((k) => streams.controllers.get(k) === controller) ?? key);
       if (controller.signal.aborted) {
         outcome = "stopped";
         dispatch(streamEnded({ at: Date.now(), key: finalKey, phase: "stopped" }));
       } else {
         if (current[finalKey]?.phase === "connecting") outcome = "refused";
-        const e = err instanceof HttpError ? err : null;
-        failure = {
-          // fetch's own "Failed to fetch" / "NetworkError…" says little: say it plainly.
-          message:
-            e?.message ??
-            (err instanceof TypeError ? i18n.t("common.networkError") : err instanceof Error ? err.message : String(err)),
-          retryable: !e || e.status >= 500 || e.status === 429,
-        };
-        dispatch(streamEnded({ at: Date.now(), key: finalKey, phase: "error", error: { code: e?.code ?? "network", ...failure } }));
+        const e = readError(err);
+        // fetch's own "Failed to fetch" / "NetworkError…" says little: say it plainly.
+        failure = { message: e.message || i18n.t("common.networkError"), retryable: e.retryable };
+        dispatch(streamEnded({ at: Date.now(), key: finalKey, phase: "error", error: { code: e.code, ...failure } }));
       }
     } finally {
-      controllers.delete(finalKey);
+      streams.controllers.delete(finalKey);
       afterStream(dispatch, finalKey, !args.conversationId);
     }
     return failure ? { outcome, key: finalKey, error: failure } : { outcome, key: finalKey };
@@ -327,10 +305,10 @@ export function sendMessage(args: SendArgs, onConversation?: (id: string) => voi
 
 /** Re-attach to an answer still being written (after a reload): replay, then follow live. */
 export function reattach(conversationId: string, messageId: string, text: string) {
-  return async (dispatch: AppDispatch, getState: () => RootState): Promise<void> => {
-    if (controllers.has(conversationId)) return;
+  return async (dispatch: AppDispatch, getState: () => RootState, { streams }: ThunkExtra): Promise<void> => {
+    if (streams.controllers.has(conversationId)) return;
     const controller = new AbortController();
-    controllers.set(conversationId, controller);
+    streams.controllers.set(conversationId, controller);
     dispatch(
       streamOpened({
         key: conversationId,
@@ -351,7 +329,7 @@ export function reattach(conversationId: string, messageId: string, text: string
         dispatch,
       );
       replayed = true;
-      await consume(res, conversationId, dispatch);
+      await consume(res, conversationId, dispatch, streams);
     } catch {
       if (!replayed) {
         // The answer finished between the page load and the re-attach: show what was saved.
@@ -359,36 +337,38 @@ export function reattach(conversationId: string, messageId: string, text: string
       }
       dispatch(streamEnded({ at: Date.now(), key: conversationId, phase: "done" }));
     } finally {
-      controllers.delete(conversationId);
+      streams.controllers.delete(conversationId);
       afterStream(dispatch, conversationId);
     }
   };
 }
 
-export function isStreaming(conversationId: string): boolean {
-  return controllers.has(conversationId);
+/** Whether this store is listening to `conversationId`'s stream (dispatch it: it returns the answer). */
+export function isStreaming(conversationId: string) {
+  return (_dispatch: AppDispatch, _getState: () => RootState, { streams }: ThunkExtra): boolean =>
+    streams.controllers.has(conversationId);
 }
 
 /** Stop: ask the server to end the generation, and stop listening. */
 export function stopStream(conversationId: string) {
-  return async (dispatch: AppDispatch, getState: () => RootState): Promise<void> => {
+  return async (dispatch: AppDispatch, getState: () => RootState, { streams }: ThunkExtra): Promise<void> => {
     const live = getState().stream.byConversation[conversationId];
     const messageId = live?.assistantMessageId;
-    const controller = controllers.get(conversationId);
+    const controller = streams.controllers.get(conversationId);
     if (messageId) {
       await dispatch(polychatApi.endpoints.stopGeneration.initiate(messageId));
     } else if (controller) {
       // Not started yet: the answer's id arrives with "start"; stop it then.
-      stopRequested.add(controller);
+      streams.stopRequested.add(controller);
     }
     dispatch(streamEnded({ at: Date.now(), key: conversationId, phase: "stopped" }));
     // The server closes the stream with a final "done"; stop listening anyway if it is slow.
     if (controller) {
       setTimeout(() => {
-        if (!stopRequested.has(controller)) controller.abort();
+        if (!streams.stopRequested.has(controller)) controller.abort();
       }, 1500);
       setTimeout(() => {
-        stopRequested.delete(controller);
+        streams.stopRequested.delete(controller);
         controller.abort();
       }, 10_000);
     }
