@@ -166,7 +166,7 @@ async def test_routing_unknown_models_and_aliases(
         assert (alias.provider_id, alias.model) == ("mistral", "open-mistral-7b")
         with pytest.raises(UnknownModelError) as unknown:
             await access.resolve(session, uid, "no-such-model-anywhere")
-        assert unknown.value.status_code == 400
+        assert unknown.value.status == 400
         available = unknown.value.details["available"]
         assert "mistral-large-latest" in available["mistral"]
         assert "claude" not in available  # not configured for this user
