@@ -41,7 +41,7 @@ class ChatService:
         hub: StreamHub | None = None,
     ) -> None:
         self.options = options or ChatOptions()
-        self.hub = hub or StreamHub(linger_s=self.options.linger_s)
+        self.hub = hub if hub is not None else StreamHub(linger_s=self.options.linger_s)
         engine = sessionmaker.kw.get("bind")
         assert isinstance(engine, AsyncEngine), "the sessionmaker must be bound to an engine"
         self.writer = ChatWriter(engine)
