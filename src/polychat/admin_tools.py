@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polychat.config import Settings
 from polychat.db.engine import create_engine, create_sessionmaker
 from polychat.db.migrate import migrate
 from polychat.db.models import User
+from polychat.db.repositories import users as users_repo
 from polychat.security.passwords import Passwords, generate_password, password_problem
 from polychat.security.sessions import revoke_user_sessions
 
@@ -34,10 +34,6 @@ async def _operator_session(settings: Settings) -> AsyncIterator[AsyncSession]:
         await engine.dispose()
 
 
-async def _user_named(session: AsyncSession, username: str) -> User | None:
-    return await session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-
-
 async def create_admin(
     settings: Settings, username: str, email: str | None, password: str | None
 ) -> str:
@@ -45,7 +41,7 @@ async def create_admin(
     ending their sessions when a password is given)."""
     passwords = Passwords.from_settings(settings)
     async with _operator_session(settings) as session:
-        user = await _user_named(session, username)
+        user = await users_repo.by_username(session, username)
         if password is not None:
             problem = password_problem(
                 password,
@@ -58,10 +54,7 @@ async def create_admin(
         if user is None:
             if not email or password is None:
                 raise AdminToolError("a new user needs --email and a password")
-            clash = await session.scalar(
-                select(User.id).where(func.lower(User.email) == email.lower())
-            )
-            if clash is not None:
+            if await users_repo.email_taken(session, email):
                 raise AdminToolError("this email is already registered")
             session.add(
                 User(
@@ -92,7 +85,7 @@ async def reset_password(
     operator sees it once, and it is never stored anywhere but as its hash."""
     passwords = Passwords.from_settings(settings)
     async with _operator_session(settings) as session:
-        user = await _user_named(session, username)
+        user = await users_repo.by_username(session, username)
         if user is None:
             raise AdminToolError(f"no user named {username}")
         generated = generate_password() if password is None else None

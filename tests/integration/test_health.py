@@ -30,7 +30,7 @@ async def test_readyz_is_503_when_migrations_are_behind(
     empty_database_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Feature start-up hooks may rightly refuse an old schema; readiness is about the core.
-    monkeypatch.setattr("polychat.app.LIFESPANS", [])
+    monkeypatch.setattr("polychat.services.FEATURES", [])
     await migrate(empty_database_settings, "0002")
     empty_database_settings.run_migrations = False
     app = create_app(empty_database_settings)

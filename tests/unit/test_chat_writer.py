@@ -169,7 +169,7 @@ async def test_sweep_marks_only_answers_nobody_is_writing(engine: AsyncEngine) -
     service.hub._live[live.assistant_message_id] = Generation(
         live.assistant_message_id, live.conversation_id, 1, live.user_message_id, "openai", "m"
     )
-    assert await service.recover_orphans(min_age_s=60) == 1
+    assert await service.upkeep.recover_orphans(min_age_s=60) == 1
     rows = {r[0]: r[4] for r in await _messages(engine)}
     assert rows[quiet.assistant_message_id] == "interrupted"
     assert rows[fresh.assistant_message_id] == "streaming"

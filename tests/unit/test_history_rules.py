@@ -185,3 +185,26 @@ def test_roles_always_alternate_and_calls_are_answered_whatever_came_before() ->
         calls = [p.id for p in before.parts if isinstance(p, ToolCallPart)]
         results = [p.tool_call_id for p in after.parts if isinstance(p, ToolResultPart)]
         assert results == calls
+
+
+def test_the_new_turn_is_sent_exactly_as_it_will_read_back_once_saved() -> None:
+    """The planner hands the new user message over as typed parts (no JSON round trip); the
+    next turn reads the same message back from its saved row. Both must send the same."""
+    from polychat.chat.parts import StoredFile, StoredImage, StoredText, dump_parts
+
+    new = [
+        StoredText(text="What does it say?"),
+        StoredImage(media_type="image/png", data="aGk="),
+        StoredFile(name='a "b".txt', media_type="text/plain", text="body"),
+    ]
+    before = [
+        _m("user", "q"),
+        _m("assistant", "", [], status="error"),  # left out: the two user turns merge
+    ]
+    live = to_provider_messages(before, new)
+    saved = to_provider_messages([*before, _m("user", "", dump_parts(new))])
+    assert live == saved
+    assert [m.role for m in live] == ["user"]
+    first = live[0].parts[0]  # the earlier question, joined with the file that comes first
+    assert isinstance(first, TextPart) and first.text.startswith('q\n\n<document name="a &quot;')
+    assert live[0].parts[1:] == (TextPart("What does it say?"), ImagePart("image/png", "aGk="))

@@ -111,8 +111,12 @@ if REDIS_URL:  # Redis only where REDIS_URL is set (.ci/run sets it), as in the 
         channel = f"test:{uuid.uuid4().hex}"
         here: list[int | None] = []
         there: list[int | None] = []
-        a = RedisBus(here.append, REDIS_URL, channel=channel)
-        b = RedisBus(there.append, REDIS_URL, channel=channel)
+        from redis.asyncio import Redis
+
+        # Two processes: two clients, as each app has its own.
+        client_a, client_b = Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)
+        a = RedisBus(here.append, client_a, channel=channel)
+        b = RedisBus(there.append, client_b, channel=channel)
         await a.start()
         await b.start()
         here.clear()
@@ -130,6 +134,8 @@ if REDIS_URL:  # Redis only where REDIS_URL is set (.ci/run sets it), as in the 
         finally:
             await a.aclose()
             await b.aclose()
+            await client_a.aclose()
+            await client_b.aclose()
 
 
 def test_garbage_on_the_channel_drops_everything() -> None:

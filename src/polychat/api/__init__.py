@@ -1,14 +1,11 @@
 """The HTTP API. Every router is registered from `ROUTERS` below, in order: a new resource is
-one module plus one line here. `LIFESPANS` lets a feature own start-up/shutdown work (open a
-client, warm a cache) the same way: an async context manager factory taking the app, entered
-after the database is ready and exited before it closes."""
+one module plus one line here. Routes hold no SQL and build no services: they call
+repositories (`polychat.db.repositories`) and the services `polychat.services` put on
+`app.state`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
-
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
 from polychat.api import (
     admin,
@@ -22,7 +19,6 @@ from polychat.api import (
     usage,
     users,
 )
-from polychat.chat.lifespan import chat_lifespan
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -35,9 +31,4 @@ ROUTERS: list[APIRouter] = [
     conversations.router,
     chat.router,
     usage.router,
-]
-
-LIFESPANS: list[Callable[[FastAPI], AbstractAsyncContextManager[None]]] = [
-    providers.provider_access_lifespan,
-    chat_lifespan,
 ]

@@ -8,7 +8,6 @@ script code see it.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
-from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polychat.api.deps import (
@@ -32,6 +31,7 @@ from polychat.api.schemas_users import (
 from polychat.config import Settings
 from polychat.db import app_settings
 from polychat.db.models import User
+from polychat.db.repositories import users as users_repo
 from polychat.db.types import utcnow
 from polychat.security.passwords import Verdict, password_problem
 from polychat.security.ratelimit import RateDecision
@@ -84,16 +84,10 @@ def _clear_cookie(request: Request, response: Response, settings: Settings) -> N
 async def taken_identity(
     session: AsyncSession, *, username: str | None, email: str | None
 ) -> str | None:
-    if username is not None:
-        hit = await session.scalar(
-            select(User.id).where(func.lower(User.username) == username.lower())
-        )
-        if hit is not None:
-            return "username"
-    if email is not None:
-        hit = await session.scalar(select(User.id).where(func.lower(User.email) == email.lower()))
-        if hit is not None:
-            return "email"
+    if username is not None and await users_repo.username_taken(session, username):
+        return "username"
+    if email is not None and await users_repo.email_taken(session, email):
+        return "email"
     return None
 
 
@@ -108,11 +102,6 @@ def weak_password(message: str, field: str = "password") -> ApiError:
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-async def any_account_exists(session: AsyncSession) -> bool:
-    """`SELECT EXISTS (SELECT 1 FROM users)`: stops at the first row, whatever the table size."""
-    return bool(await session.scalar(select(exists().select_from(User))))
 
 
 async def registration_open(session: AsyncSession, settings: Settings) -> bool:
@@ -133,7 +122,7 @@ async def registration_open(session: AsyncSession, settings: Settings) -> bool:
 async def registration_status(
     response: Response, session: SessionDep, settings: SettingsDep
 ) -> RegistrationStatus:
-    first = not await any_account_exists(session)
+    first = not await users_repo.any_exists(session)
     # Public and about to change (the first registration, an admin's switch): never cached.
     response.headers["Cache-Control"] = "no-store"
     return RegistrationStatus(
@@ -162,7 +151,7 @@ async def register(
     )
     _raise_if_limited(decision)
     email = body.email.lower()
-    is_first = not await any_account_exists(session)
+    is_first = not await users_repo.any_exists(session)
     if not is_first and not await registration_open(session, settings):
         raise ApiError(403, "registration_closed", "registration is closed on this server")
     problem = password_problem(
@@ -232,11 +221,7 @@ async def login(
             account_key, settings.login_max_attempts_per_account, settings.login_window_seconds
         ),
     )
-    user = await session.scalar(
-        select(User).where(
-            or_(func.lower(User.username) == identifier, func.lower(User.email) == identifier)
-        )
-    )
+    user = await users_repo.by_login(session, identifier)
     if user is None:
         passwords.verify_dummy(body.password)
         raise unauthorized("invalid_credentials", "wrong username/email or password")

@@ -12,12 +12,10 @@ import binascii
 import contextlib
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
 
 from polychat.api.chat import get_chat
 from polychat.api.deps import CurrentUser, SessionDep
@@ -40,6 +38,8 @@ from polychat.chat.schemas import (
     SearchMatch,
 )
 from polychat.db.models import Conversation, Message, UsageRecord
+from polychat.db.repositories import conversations as repo
+from polychat.db.repositories import usage as usage_repo
 from polychat.db.types import utcnow
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
@@ -96,20 +96,8 @@ async def list_conversations(
         Query(description="Only starred (true) or only unstarred (false) conversations"),
     ] = None,
 ) -> ConversationPage:
-    query = select(Conversation).where(Conversation.user_id == user.id)
-    if pinned is not None:
-        # Same order and cursor as the whole list: a page of a filtered list is just fewer rows.
-        query = query.where(Conversation.pinned == pinned)
-    if cursor:
-        when, conv_id = _decode_cursor(cursor)
-        query = query.where(
-            or_(
-                Conversation.updated_at < when,
-                and_(Conversation.updated_at == when, Conversation.id < conv_id),
-            )
-        )
-    query = query.order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(limit + 1)
-    rows = list((await session.execute(query)).scalars())
+    after = _decode_cursor(cursor) if cursor else None
+    rows = await repo.page(session, user.id, limit=limit + 1, pinned=pinned, after=after)
     more = len(rows) > limit
     rows = rows[:limit]
     return ConversationPage(
@@ -225,23 +213,15 @@ def _message_out(
     )
 
 
-async def _usage_by_message(session: AsyncSession, ids: list[int]) -> dict[int, MessageUsageOut]:
-    """One query for the whole page: each answer's usage row, keyed by its message id."""
-    if not ids:
-        return {}
-    rows = await session.execute(select(UsageRecord).where(UsageRecord.message_id.in_(ids)))
-    return {
-        u.message_id: MessageUsageOut(
-            input_tokens=u.input_tokens,
-            output_tokens=u.output_tokens,
-            estimated=u.tokens_estimated,
-            cost_usd=u.cost,
-            ttft_ms=u.ttft_ms,
-            duration_ms=u.duration_ms,
-        )
-        for u in rows.scalars()
-        if u.message_id is not None
-    }
+def _usage_out(u: UsageRecord) -> MessageUsageOut:
+    return MessageUsageOut(
+        input_tokens=u.input_tokens,
+        output_tokens=u.output_tokens,
+        estimated=u.tokens_estimated,
+        cost_usd=u.cost,
+        ttft_ms=u.ttft_ms,
+        duration_ms=u.duration_ms,
+    )
 
 
 @router.get(
@@ -269,13 +249,18 @@ async def get_conversation(
     kids = store.siblings(stored)
     hub = get_chat(request).hub
     page = ids[start:end]
-    usage = await _usage_by_message(session, page)
+    usage = await usage_repo.by_message(session, page)
     messages = []
     for mid in page:
         m = by_id[mid]
         live = hub.get(mid)
         running = live if live is not None and not live.finished else None
-        messages.append(_message_out(m, kids.get(m.parent_id, [m.id]), running, usage.get(mid)))
+        used = usage.get(mid)
+        messages.append(
+            _message_out(
+                m, kids.get(m.parent_id, [m.id]), running, _usage_out(used) if used else None
+            )
+        )
     base = _out(conv)
     images_before = any(_has_image(by_id[mid]) for mid in ids[:start])
     return ConversationDetail(
@@ -288,13 +273,7 @@ async def _messages_of(
 ) -> tuple[list[Message], list[store.StoredMessage]]:
     """Every message of the conversation (all branches), oldest first, plus the light copies
     `store.path_to` and `store.siblings` walk."""
-    rows = list(
-        (
-            await session.execute(
-                select(Message).where(Message.conversation_id == conv.id).order_by(Message.id)
-            )
-        ).scalars()
-    )
+    rows = await repo.messages(session, conv.id)
     return rows, [store.StoredMessage(m.id, m.parent_id, m.role, "", None, m.status) for m in rows]
 
 
@@ -412,7 +391,7 @@ async def update_conversation(
     else:
         # Starring is not activity: a chat unstarred goes back where it was. Writing the old
         # value explicitly keeps the column's `onupdate` from bumping it.
-        flag_modified(conv, "updated_at")
+        repo.keep_updated_at(conv)
     await session.commit()
     return _out(conv)
 
@@ -430,20 +409,12 @@ async def delete_conversation(
     user_id = user.id
     conv = await _owned(session, user_id, conversation_id)
     chat = get_chat(request)
-    streaming = (
-        await session.execute(
-            select(Message.id).where(
-                Message.conversation_id == conv.id, Message.status == "streaming"
-            )
-        )
-    ).scalars()
-    streaming_ids: list[Any] = list(streaming)
+    streaming_ids = await repo.streaming_ids(session, conv.id)
     await session.rollback()  # no transaction held open while answers are being stopped
     for message_id in streaming_ids:
         with contextlib.suppress(ChatError):
             await chat.stop(user_id, message_id)
     chat.hub.discard_conversation(conversation_id)
-    await session.execute(delete(Message).where(Message.conversation_id == conversation_id))
-    await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+    await repo.delete_conversation(session, conversation_id)
     await session.commit()
     return Response(status_code=204)

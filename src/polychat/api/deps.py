@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from polychat.api.errors import ApiError
 from polychat.config import Settings
 from polychat.db.models import User
+from polychat.db.repositories import users as users_repo
 from polychat.security.passwords import Passwords
 from polychat.security.ratelimit import RateLimiter
 from polychat.security.tokens import AccessClaims, TokenError, decode_access_token
@@ -83,7 +84,7 @@ async def get_auth(
         if exc.expired:
             raise unauthorized("token_expired", "access token expired: refresh it") from exc
         raise unauthorized("invalid_token", "invalid access token") from exc
-    user = await session.get(User, claims.user_id)
+    user = await users_repo.by_id(session, claims.user_id)
     if user is None or not user.is_active or user.token_version != claims.token_version:
         raise unauthorized("invalid_token", "session is no longer valid: log in again")
     return Auth(user=user, claims=claims)

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import text
 
 from polychat import __version__
 from polychat.api.errors import error_responses
+from polychat.db.engine import ping
 from polychat.db.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["health"])
@@ -52,8 +52,7 @@ async def readyz(request: Request) -> Any:
     database = "ok"
     revision: str | None = None
     try:
-        async with state.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        await ping(state.engine)
         revision = await current_revision(state.engine)
     except Exception as exc:
         log.warning("readiness: database unreachable: %s", type(exc).__name__)

@@ -8,11 +8,9 @@ request. Raw keys only travel inward: responses carry a four-character hint at m
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from polychat.api.deps import CurrentUser, SessionDep
 from polychat.api.errors import ApiError, error_responses
@@ -35,7 +33,6 @@ from polychat.keys.errors import (
     ProviderDisabledError,
     UserKeysForbiddenError,
 )
-from polychat.keys.setup import create_provider_access
 from polychat.keys.views import (
     MonthUsage,
     build_view,
@@ -59,19 +56,6 @@ def get_access(request: Request) -> ProviderAccess:
 def get_box(request: Request) -> SecretBox:
     box: SecretBox = request.app.state.secretbox
     return box
-
-
-@asynccontextmanager
-async def provider_access_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Creates `app.state.provider_access` (and `app.state.secretbox`) for the app's life."""
-    access, box = create_provider_access(app.state.settings)
-    await access.start()
-    app.state.provider_access = access
-    app.state.secretbox = box
-    try:
-        yield
-    finally:
-        await access.aclose()
 
 
 def require_admin(user: User, what: str) -> None:

@@ -3,33 +3,31 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import Integer, cast, func, select
 
 from polychat.api.deps import AdminUser, CurrentUser, SessionDep
 from polychat.api.errors import ApiError, error_responses
 from polychat.chat.limits import ChatLimits, LimitsPolicy, UserLimits
 from polychat.chat.schemas import UsageBucket, UsageReport
-from polychat.db.models import UsageRecord, User
+from polychat.db.repositories import usage as usage_repo
+from polychat.db.repositories import users as users_repo
 
 router = APIRouter(tags=["usage"])
 
 
-def _bucket(key: str, provider: str | None, row: Any) -> UsageBucket:
-    requests = int(row.requests or 0)
-    priced = int(row.priced or 0)
+def _bucket(t: usage_repo.UsageTotals) -> UsageBucket:
     return UsageBucket(
-        key=key,
-        provider=provider,
-        requests=requests,
-        input_tokens=int(row.input_tokens or 0),
-        output_tokens=int(row.output_tokens or 0),
-        estimated_requests=int(row.estimated or 0),
-        cost_usd=round(float(row.cost), 8) if priced and row.cost is not None else None,
-        unpriced_requests=requests - priced,
+        key=t.key,
+        provider=t.provider,
+        requests=t.requests,
+        input_tokens=t.input_tokens,
+        output_tokens=t.output_tokens,
+        estimated_requests=t.estimated,
+        cost_usd=round(t.cost, 8) if t.priced and t.cost is not None else None,
+        unpriced_requests=t.requests - t.priced,
     )
 
 
@@ -55,49 +53,14 @@ async def my_usage(
         raise ApiError(400, "invalid_range", "start must not be after end")
     since = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
     until = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-    measures = (
-        func.count().label("requests"),
-        func.sum(UsageRecord.input_tokens).label("input_tokens"),
-        func.sum(UsageRecord.output_tokens).label("output_tokens"),
-        func.sum(cast(UsageRecord.tokens_estimated, Integer)).label("estimated"),
-        func.sum(UsageRecord.cost).label("cost"),
-        func.count(UsageRecord.cost).label("priced"),
-    )
-    where = (
-        UsageRecord.user_id == user.id,
-        UsageRecord.created_at >= since,
-        UsageRecord.created_at < until,
-    )
-    items: list[UsageBucket] = []
-    if group_by == "day":
-        day = func.date(UsageRecord.created_at)
-        rows = await session.execute(
-            select(day.label("k"), *measures).where(*where).group_by(day).order_by(day)
-        )
-        items = [_bucket(str(r.k)[:10], None, r) for r in rows]
-    elif group_by == "model":
-        rows = await session.execute(
-            select(UsageRecord.provider, UsageRecord.model, *measures)
-            .where(*where)
-            .group_by(UsageRecord.provider, UsageRecord.model)
-            .order_by(UsageRecord.provider, UsageRecord.model)
-        )
-        items = [_bucket(str(r.model), r.provider, r) for r in rows]
-    else:
-        rows = await session.execute(
-            select(UsageRecord.provider, *measures)
-            .where(*where)
-            .group_by(UsageRecord.provider)
-            .order_by(UsageRecord.provider)
-        )
-        items = [_bucket(str(r.provider), r.provider, r) for r in rows]
-    total_row = (await session.execute(select(*measures).where(*where))).one()
+    items = await usage_repo.grouped(session, user.id, group_by, since, until)
+    total = await usage_repo.total(session, user.id, since, until)
     return UsageReport(
         group_by=group_by,
         start=start,
         end=end,
-        items=items,
-        total=_bucket("total", None, total_row),
+        items=[_bucket(t) for t in items],
+        total=_bucket(total),
     )
 
 
@@ -152,9 +115,7 @@ async def put_chat_limits(
     body: ChatLimitsBody, request: Request, _admin: AdminUser, session: SessionDep
 ) -> ChatLimitsBody:
     if body.users:
-        known = set(
-            (await session.execute(select(User.id).where(User.id.in_(list(body.users))))).scalars()
-        )
+        known = await users_repo.existing_ids(session, body.users)
         missing = sorted(set(body.users) - known)
         if missing:
             raise ApiError(400, "unknown_user", f"no such user id: {missing[0]}")

@@ -37,7 +37,7 @@ chat service's clear 400 (`has_images`), never silently dropped here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from polychat.chat.parts import (
     StoredFile,
@@ -114,13 +114,18 @@ def _sendable(p: StoredPart) -> bool:
     return not isinstance(p, StoredText) or bool(p.text.strip())
 
 
+def _neutral(parts: Iterable[StoredPart]) -> tuple[ContentPart, ...]:
+    """The sendable parts as the provider-neutral ones: the one conversion from stored."""
+    stored = [p for p in parts if _sendable(p)]
+    # Files go first: a model reads the documents, then the question about them.
+    stored.sort(key=lambda p: 0 if isinstance(p, StoredFile) else 1)
+    parsed = [part_from_stored(p) for p in stored]
+    return tuple(p for p in parsed if p is not None)
+
+
 def _parts(m: StoredMessage) -> tuple[ContentPart, ...]:
     if m.parts:
-        stored = [p for p in read_parts(m.parts) if _sendable(p)]
-        # Files go first: a model reads the documents, then the question about them.
-        stored.sort(key=lambda p: 0 if isinstance(p, StoredFile) else 1)
-        parsed = [part_from_stored(p) for p in stored]
-        out = tuple(p for p in parsed if p is not None)
+        out = _neutral(read_parts(m.parts))
         # An answer saved by a checkpoint has text in `content` but no parts yet.
         if out:
             return out
@@ -153,12 +158,19 @@ def _answer_calls(
     return (*results, *rest)
 
 
-def to_provider_messages(path: Iterable[StoredMessage]) -> list[Message]:
-    """The history to send for `path` (oldest first), following the rules above."""
+def to_provider_messages(
+    path: Iterable[StoredMessage], new_turn: Sequence[StoredPart] = ()
+) -> list[Message]:
+    """The history to send for `path` (oldest first), following the rules above.
+
+    `new_turn` is the user's new message as the typed parts about to be stored (the chat
+    planner's `user_parts`): it joins the history from the same typed parts the writer saves,
+    with no trip through JSON and back."""
     merged: list[Message] = []
     for m in path:
         if m.role in ("user", "assistant"):
             _append(merged, "user" if m.role == "user" else "assistant", _parts(m))
+    _append(merged, "user", _neutral(new_turn))
     out: list[Message] = []
     calls: list[ToolCallPart] = []
     for msg in merged:

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from polychat.chat.errors import ChatError
 from polychat.db import app_settings
-from polychat.db.models import UsageRecord
+from polychat.db.repositories import usage as usage_repo
 from polychat.security.ratelimit import RateLimiter
 
 LIMITS_KEY = "chat_limits"
@@ -153,16 +152,7 @@ class ChatLimits:
     async def _seed(self, user_id: int, day: str) -> int:
         start = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC)
         async with self._sessionmaker() as session:
-            total = (
-                await session.execute(
-                    select(
-                        func.coalesce(
-                            func.sum(UsageRecord.input_tokens + UsageRecord.output_tokens), 0
-                        )
-                    ).where(UsageRecord.user_id == user_id, UsageRecord.created_at >= start)
-                )
-            ).scalar_one()
-        return int(total)
+            return await usage_repo.tokens_since(session, user_id, start)
 
     async def tokens_today(self, user_id: int) -> int:
         day = _today()

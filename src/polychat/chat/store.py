@@ -19,6 +19,7 @@ from polychat.chat.cost import Tokens
 from polychat.chat.errors import ErrorRecord, not_found
 from polychat.chat.parts import StoredText, dump_parts
 from polychat.db.models import Conversation, Message, ProviderSetting, UsageRecord
+from polychat.db.repositories import conversations as conversations_repo
 from polychat.db.types import utcnow
 
 conversations = cast(Table, Conversation.__table__)
@@ -70,8 +71,9 @@ class TurnIds:
 
 
 async def get_conversation(session: AsyncSession, user_id: int, conv_id: int) -> Conversation:
-    conv = await session.get(Conversation, conv_id)
-    if conv is None or conv.user_id != user_id:
+    """The user's conversation, else the 404 a missing one gets (another user's looks missing)."""
+    conv = await conversations_repo.owned(session, user_id, conv_id)
+    if conv is None:
         raise not_found("conversation")
     return conv
 

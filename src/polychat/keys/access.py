@@ -13,7 +13,7 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,7 +64,7 @@ class ProviderAccess:
         registry: ProviderRegistry,
         load_instance: Callable[[AsyncSession], Awaitable[InstanceSnapshot]],
         load_user: Callable[[AsyncSession, int], Awaitable[UserSnapshot]],
-        redis_url: str | None = None,
+        redis: Any | None = None,
         pool: ProviderPool | None = None,
     ) -> None:
         self.registry = registry
@@ -72,7 +72,7 @@ class ProviderAccess:
         self.pool = pool or ProviderPool(registry)
         self._load_instance = load_instance
         self.cache = ProviderConfigCache(self._load_and_sync, load_user)
-        self.bus = make_bus(self.cache.invalidate, redis_url)
+        self.bus = make_bus(self.cache.invalidate, redis)
         self.list_failures: weakref.WeakKeyDictionary[BaseProvider, tuple[float, str]] = (
             weakref.WeakKeyDictionary()
         )

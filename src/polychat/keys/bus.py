@@ -43,11 +43,11 @@ class LocalBus:
 class RedisBus(LocalBus):
     """Publishes invalidations over Redis pub/sub and applies everyone else's."""
 
-    def __init__(self, invalidate: Invalidate, redis_url: str, channel: str = CHANNEL) -> None:
+    def __init__(self, invalidate: Invalidate, redis: Any, channel: str = CHANNEL) -> None:
+        """`redis` is the app's `redis.asyncio.Redis` client (the app closes it); the
+        subscription takes a connection of its own from the client's pool."""
         super().__init__(invalidate)
-        from redis.asyncio import Redis
-
-        self._redis: Any = Redis.from_url(redis_url)
+        self._redis = redis
         self._channel = channel
         self._origin = uuid.uuid4().hex
         self._task: asyncio.Task[None] | None = None
@@ -104,9 +104,8 @@ class RedisBus(LocalBus):
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
-        with contextlib.suppress(Exception):
-            await self._redis.aclose()
 
 
-def make_bus(invalidate: Invalidate, redis_url: str | None) -> LocalBus:
-    return RedisBus(invalidate, redis_url) if redis_url else LocalBus(invalidate)
+def make_bus(invalidate: Invalidate, redis: Any | None) -> LocalBus:
+    """Over Redis when the app has a client, else within this process."""
+    return RedisBus(invalidate, redis) if redis is not None else LocalBus(invalidate)

@@ -1,6 +1,8 @@
-"""Building `ProviderAccess` for the app lifespan (and for the CLI, which has no app)."""
+"""Building `ProviderAccess` for the app (`polychat/services.py` wires it on `app.state`)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,11 +18,13 @@ from polychat.security.secretbox import SecretBox
 def create_provider_access(
     settings: Settings,
     *,
+    redis: Any | None = None,
     registry: ProviderRegistry | None = None,
     box: SecretBox | None = None,
 ) -> tuple[ProviderAccess, SecretBox]:
-    """The access singleton and the secret box it decrypts with. Call `await access.start()`
-    before serving and `await access.aclose()` on shutdown."""
+    """The access singleton and the secret box it decrypts with. `redis` (the app's client,
+    when configured) carries cache invalidations to the other processes. Call
+    `await access.start()` before serving and `await access.aclose()` on shutdown."""
     registry = registry or ProviderRegistry()
     box = box or build_secretbox(settings)
     sealed = box
@@ -35,6 +39,6 @@ def create_provider_access(
         registry=registry,
         load_instance=load_instance,
         load_user=load_user,
-        redis_url=settings.redis_url,
+        redis=redis,
     )
     return access, box

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from polychat.db.models import UsageRecord
+from polychat.db.repositories import usage as usage_repo
 from polychat.keys.access import ProviderAccess
 from polychat.keys.snapshot import EffectiveProvider, KeySource
 from polychat.keys.store import LastTest, last_tests
@@ -113,23 +112,8 @@ def month_start(now: datetime | None = None) -> datetime:
 
 
 async def month_usage(session: AsyncSession, user_id: int) -> dict[str, MonthUsage]:
-    rows = await session.execute(
-        select(
-            UsageRecord.provider,
-            func.count(UsageRecord.id),
-            func.coalesce(func.sum(UsageRecord.input_tokens), 0),
-            func.coalesce(func.sum(UsageRecord.output_tokens), 0),
-            func.sum(UsageRecord.cost),
-        )
-        .where(UsageRecord.user_id == user_id, UsageRecord.created_at >= month_start())
-        .group_by(UsageRecord.provider)
-    )
-    return {
-        str(provider): MonthUsage(
-            int(count), int(tin), int(tout), float(cost) if cost is not None else None
-        )
-        for provider, count, tin, tout, cost in rows.all()
-    }
+    rows = await usage_repo.grouped(session, user_id, "provider", month_start())
+    return {t.key: MonthUsage(t.requests, t.input_tokens, t.output_tokens, t.cost) for t in rows}
 
 
 async def provider_views(
