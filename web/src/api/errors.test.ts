@@ -12,9 +12,8 @@ describe("readError reads every way the server (or the network) reports a failur
     expect(readError("<html>", 500)).toEqual({ status: 500, code: "error", message: "", retryable: true });
   });
 
-  it("reads FastAPI's detail string and an error given as a bare string", () => {
-    expect(readError({ detail: "Not Found" }, 404)).toMatchObject({ code: "error", message: "Not Found" });
-    expect(readError({ error: "bad key" })).toMatchObject({ code: "error", message: "bad key" });
+  it("guesses no other shape: a body that is not the server's error leaves only the status", () => {
+    expect(readError({ detail: "Bad Gateway" }, 502)).toEqual({ status: 502, code: "error", message: "", retryable: true });
   });
 
   it("asks again only where it may work: 5xx and 429, unless the server says otherwise", () => {

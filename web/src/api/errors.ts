@@ -40,14 +40,14 @@ export function readError(source: unknown, status: number | string = 0): AppErro
   if (source instanceof Error) return { status: 0, code: "network", message: source.message, retryable: true };
   const http = typeof status === "number" ? status : 0;
   const body = obj(source);
-  // An HTTP body nests the record under "error" (sometimes just a string); a stream event or
-  // a saved record is the record itself.
-  const record = typeof body.error === "string" ? { message: body.error } : obj(body.error ?? source);
-  const detail = typeof body.detail === "string" ? body.detail : null;
+  // An HTTP body nests the record under "error" (the server's `ErrorResponse`); a stream
+  // event or a saved record is the record itself. Anything else (a proxy's page) has no
+  // words of ours: the status alone speaks.
+  const record = obj(body.error ?? source);
   return {
     status: http,
     code: str(record.code) ?? "error",
-    message: str(record.message) ?? detail ?? "",
+    message: str(record.message) ?? "",
     retryable: typeof record.retryable === "boolean" ? record.retryable : http >= 500 || http === 429,
   };
 }

@@ -1,8 +1,8 @@
 import { refreshAccessToken } from "@/api/base";
 import { polychatApi } from "@/api/endpoints";
 import { ApiFailure, readError } from "@/api/errors";
-import { readSse } from "@/api/sse";
-import type { FilePart, ImagePart, ReasoningSetting } from "@/api/types";
+import { readSse, type SseEvent } from "@/api/sse";
+import type { ChatEvent, FilePart, ImagePart, ReasoningSetting } from "@/api/types";
 import i18n from "@/lib/i18n";
 import type { AppDispatch, RootState } from "@/store";
 import { detailsRecorded } from "@/store/uiSlice";
@@ -17,9 +17,14 @@ import {
 } from "@/store/streamSlice";
 
 type Obj = Record<string, unknown>;
-const s = (v: unknown): string | null =>
-  typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
-const n = (v: unknown): number | null => (typeof v === "number" ? v : null);
+
+/** The typed event of one SSE frame: the `event:` line names it and the `data:` line holds the
+ * rest of the server's `ChatEvent` (its OpenAPI schema, generated into `schema.gen.ts`). A
+ * frame that is not a JSON object is no event of ours and is skipped. */
+function chatEvent(frame: SseEvent): ChatEvent | null {
+  if (typeof frame.data !== "object" || frame.data === null) return null;
+  return { ...frame.data, event: frame.event } as ChatEvent;
+}
 
 export interface SendArgs {
   /** Existing conversation id, or null to create one. */
@@ -138,20 +143,22 @@ async function consume(
   let key = initialKey;
   const batch = makeBatcher(dispatch, () => key);
   let ended = false;
-  for await (const ev of readSse(res)) {
-    const d = (ev.data ?? {}) as Obj;
+  for await (const raw of readSse(res)) {
+    const ev = chatEvent(raw);
+    if (!ev) continue;
     switch (ev.event) {
       case "start": {
         batch.flush();
-        const conversationId = s(d.conversation_id) ?? key;
+        const conversationId = String(ev.conversation_id);
+        const answerId = String(ev.assistant_message_id);
         dispatch(
           streamStarted({
             key,
             conversationId,
-            userMessageId: s(d.user_message_id),
-            assistantMessageId: s(d.assistant_message_id ?? d.message_id),
-            provider: s(d.provider),
-            model: s(d.model),
+            userMessageId: String(ev.user_message_id),
+            assistantMessageId: answerId,
+            provider: ev.provider,
+            model: ev.model,
           }),
         );
         if (conversationId !== key) {
@@ -161,53 +168,42 @@ async function consume(
           onConversation?.(conversationId);
         }
         const controller = streams.controllers.get(key);
-        const answerId = s(d.assistant_message_id ?? d.message_id);
-        if (controller && answerId && streams.stopRequested.delete(controller)) {
+        if (controller && streams.stopRequested.delete(controller)) {
           void dispatch(polychatApi.endpoints.stopGeneration.initiate(answerId));
         }
         break;
       }
-      case "thinking": {
-        const text = s(d.text);
-        if (text) batch.pushThinking(text);
+      case "thinking":
+        if (ev.text) batch.pushThinking(ev.text);
         break;
-      }
       case "delta":
-      case "replay": {
-        const text = s(d.text) ?? (typeof ev.data === "string" ? ev.data : "");
-        if (text) batch.push(text);
+        if (ev.text) batch.push(ev.text);
         break;
-      }
       case "done": {
         batch.flush();
-        const status = s(d.status);
-        const messageId = s(d.message_id);
-        const usage = (d.usage ?? {}) as Obj;
-        if (messageId) {
-          dispatch(
-            detailsRecorded({
-              messageId,
-              details: {
-                provider: s(d.provider),
-                model: s(d.model),
-                input_tokens: n(usage.input_tokens),
-                output_tokens: n(usage.output_tokens),
-                cost_usd: n(usage.cost_usd),
-                ttft_ms: n(d.ttft_ms),
-                duration_ms: n(d.duration_ms),
-              },
-            }),
-          );
-        }
-        if (status !== "error") {
-          dispatch(streamEnded({ at: Date.now(), key, phase: status === "stopped" ? "stopped" : "done" }));
+        dispatch(
+          detailsRecorded({
+            messageId: String(ev.message_id),
+            details: {
+              provider: ev.provider,
+              model: ev.model,
+              input_tokens: ev.usage?.input_tokens ?? null,
+              output_tokens: ev.usage?.output_tokens ?? null,
+              cost_usd: ev.usage?.cost_usd ?? null,
+              ttft_ms: ev.ttft_ms,
+              duration_ms: ev.duration_ms,
+            },
+          }),
+        );
+        if (ev.status !== "error") {
+          dispatch(streamEnded({ at: Date.now(), key, phase: ev.status === "stopped" ? "stopped" : "done" }));
         }
         ended = true;
         break;
       }
       case "error": {
         batch.flush();
-        const { code, message, retryable } = readError(d);
+        const { code, message, retryable } = readError(ev);
         dispatch(streamEnded({ at: Date.now(), key, phase: "error", error: { code, message, retryable } }));
         ended = true;
         break;
