@@ -56,7 +56,8 @@ class Passwords:
         self._dummy = self._hasher.hash("polychat-dummy-password")
         # What one Argon2 refusal costs (measured warm): the floor every refusal waits for.
         started = time.perf_counter()
-        self.verify_dummy("")
+        with contextlib.suppress(VerificationError):
+            self._hasher.verify(self._dummy, "")
         self._floor_s = time.perf_counter() - started
 
     @classmethod
@@ -80,13 +81,7 @@ class Passwords:
                 # not yet migrated account; wait until it costs what an Argon2 refusal does.
                 time.sleep(max(0.0, self._floor_s - (time.perf_counter() - started)))
         else:
-            try:
-                self._hasher.verify(password_hash, password)
-                return Verdict.OK
-            except VerificationError:  # a mismatch, or an Argon2 hash that does not decode
-                return Verdict.WRONG
-            except InvalidHashError:
-                verdict = Verdict.UNVERIFIABLE
+            verdict = self._argon2(password_hash, password)
         if verdict is Verdict.UNVERIFIABLE:
             self.verify_dummy(password)
         return verdict
@@ -95,8 +90,21 @@ class Passwords:
         return self.check(password_hash, password) is Verdict.OK
 
     def verify_dummy(self, password: str) -> None:
-        with contextlib.suppress(VerificationError):
-            self._hasher.verify(self._dummy, password)
+        self._argon2(self._dummy, password)
+
+    def _argon2(self, password_hash: str, password: str) -> Verdict:
+        started = time.perf_counter()
+        try:
+            self._hasher.verify(password_hash, password)
+            verdict = Verdict.OK
+        except VerificationError:  # a mismatch, or an Argon2 hash that does not decode
+            verdict = Verdict.WRONG
+        except InvalidHashError:
+            return Verdict.UNVERIFIABLE  # nothing was hashed: says nothing about the cost
+        # Follow what an Argon2 verification costs under today's load (a moving average), so
+        # the bcrypt floor in `check` keeps matching it as the machine gets busier or quieter.
+        self._floor_s = 0.8 * self._floor_s + 0.2 * (time.perf_counter() - started)
+        return verdict
 
     def needs_rehash(self, password_hash: str) -> bool:
         if is_bcrypt(password_hash):
