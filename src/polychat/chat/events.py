@@ -74,6 +74,19 @@ class StreamError(ErrorRecord, _Event):
     message_id: int
     status: MessageStatus
 
+    @classmethod
+    def of(
+        cls, record: ErrorRecord, *, provider: str | None, message_id: int, status: MessageStatus
+    ) -> StreamError:
+        """The event for a saved (or just made) error record; `provider` fills in a record
+        that names none."""
+        return cls(
+            **record.model_dump(exclude={"provider"}),
+            provider=record.provider or provider,
+            message_id=message_id,
+            status=status,
+        )
+
 
 class StreamDone(_Event):
     """Always last; `provider`/`model` say who actually answered. `usage`, `ttft_ms` and

@@ -114,14 +114,7 @@ def saved_frames(msg: Message) -> bytes:
     error = ErrorRecord.read(msg.error)
     if error is not None:
         out.append(
-            encode(
-                StreamError(
-                    **error.model_dump(exclude={"provider"}),
-                    provider=error.provider or msg.provider,
-                    message_id=msg.id,
-                    status=status,
-                )
-            )
+            encode(StreamError.of(error, provider=msg.provider, message_id=msg.id, status=status))
         )
     out.append(
         encode(

@@ -234,11 +234,8 @@ async def run_generation(
     if error is not None:
         gen.push(
             encode(
-                StreamError(
-                    **error.model_dump(exclude={"provider"}),
-                    provider=error.provider or gen.provider,
-                    message_id=gen.message_id,
-                    status=status,
+                StreamError.of(
+                    error, provider=gen.provider, message_id=gen.message_id, status=status
                 )
             )
         )
